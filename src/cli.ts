@@ -1,0 +1,239 @@
+/**
+ * `onnx-assist`: the same inference host as the extension, from a terminal.
+ *
+ *   onnx-assist generate --model DIR --prompt TEXT [controls] [--ep EP] [--json]
+ *   onnx-assist classify --model DIR (--text T | --file F) [--top-k K] [--json]
+ *   onnx-assist embed    --model DIR --text T [--normalize] [--json]
+ *   onnx-assist status   [--model DIR] [--json]
+ *   onnx-assist demo     (what `npm start` runs: the embedded default models)
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultWorkerPath, HostClient } from './client/hostClient';
+import { HostError } from './protocol/errors';
+import type { GenerationOptions } from './protocol/types';
+import { parseExecutionProvider, parseGenerationOptions } from './protocol/validate';
+
+const USAGE = `usage:
+  onnx-assist generate --model DIR --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-k K]
+                       [--top-p P] [--repetition-penalty R] [--no-repeat-ngram-size N]
+                       [--num-return-sequences N] [--seed S] [--stop STR]... [--ep EP] [--threads N] [--json]
+  onnx-assist classify --model DIR (--text T | --file F) [--top-k K] [--ep EP] [--json]
+  onnx-assist embed    --model DIR --text T [--normalize] [--json]
+  onnx-assist status   [--model DIR] [--json]
+  onnx-assist demo
+EP is one of auto, cpu, cuda, dml, webgpu.`;
+
+export class UsageError extends Error {}
+
+const OPTIONS = {
+  model: { type: 'string' },
+  prompt: { type: 'string' },
+  text: { type: 'string', multiple: true },
+  file: { type: 'string' },
+  'max-new-tokens': { type: 'string' },
+  temperature: { type: 'string' },
+  'top-k': { type: 'string' },
+  'top-p': { type: 'string' },
+  'repetition-penalty': { type: 'string' },
+  'no-repeat-ngram-size': { type: 'string' },
+  'num-return-sequences': { type: 'string' },
+  seed: { type: 'string' },
+  stop: { type: 'string', multiple: true },
+  ep: { type: 'string' },
+  threads: { type: 'string' },
+  normalize: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function number(v: Values, key: keyof Values): number | undefined {
+  const raw = v[key];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${key} must be a number (got ${JSON.stringify(raw)})`);
+  return n;
+}
+
+function generationOptions(v: Values): GenerationOptions {
+  const o: Record<string, unknown> = {
+    maxNewTokens: number(v, 'max-new-tokens'),
+    temperature: number(v, 'temperature'),
+    topK: number(v, 'top-k'),
+    topP: number(v, 'top-p'),
+    repetitionPenalty: number(v, 'repetition-penalty'),
+    noRepeatNgramSize: number(v, 'no-repeat-ngram-size'),
+    numReturnSequences: number(v, 'num-return-sequences'),
+    seed: number(v, 'seed'),
+    stop: v.stop,
+  };
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  if ((o.numReturnSequences as number) > 1 && o.temperature === undefined) o.doSample = true;
+  try {
+    return parseGenerationOptions(o, 'options');
+  } catch (e) {
+    // Name the flag, not the internal field.
+    const flag = (e as Error).message.replace(/options\.(\w+)/, (_, f: string) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    throw new UsageError(flag);
+  }
+}
+
+function requireModel(v: Values): string {
+  if (!v.model) throw new UsageError('--model DIR is required (a folder with config.json, tokenizer.json and onnx/model.onnx)');
+  return v.model;
+}
+
+function loadFlags(v: Values) {
+  return {
+    modelPath: requireModel(v),
+    ep: v.ep === undefined ? undefined : parseExecutionProvider(v.ep, '--ep'),
+    threads: number(v, 'threads'),
+  };
+}
+
+export interface CliIO {
+  out(s: string): void;
+  err(s: string): void;
+}
+
+const stdio: CliIO = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+/** Repository root (where models/ lives), from dist/ or out/src/. */
+function repoRoot(): string {
+  for (let d = __dirname; d !== path.dirname(d); d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'package.json')) && fs.existsSync(path.join(d, 'models'))) return d;
+  }
+  return process.cwd();
+}
+
+async function demo(client: HostClient, io: CliIO): Promise<void> {
+  const models = path.join(repoRoot(), 'models');
+  const lm = ['code-lm'].map((m) => path.join(models, m)).find((m) => fs.existsSync(path.join(m, 'config.json')));
+  if (!lm) throw new HostError('MODEL_NOT_FOUND', `No default model in ${models}. Run \`git lfs pull\` or rebuild it with tools/train (see README).`);
+  const prompt = 'def fibonacci(n):\n    """Return the n-th Fibonacci number."""\n';
+  io.out(`ONNX Assist demo: ${path.relative(process.cwd(), lm)} completes a Python function.\n\n`);
+  io.out(prompt);
+  const r = await client.request('generate', { modelPath: lm, prompt, options: { maxNewTokens: 60, doSample: false, stop: ['\ndef ', '\nclass '] } }, {
+    onEvent: (e) => io.out(e.text),
+  });
+  const s = r.stats;
+  io.out(`\n\n[${s.newTokens} tokens, first token ${s.timeToFirstTokenMs.toFixed(0)} ms, ${s.tokensPerSecond.toFixed(0)} tokens/s on ${s.ep}]\n`);
+  for (const name of ['spam-classifier', 'code-language']) {
+    const dir = path.join(models, name);
+    if (!fs.existsSync(path.join(dir, 'config.json'))) continue;
+    const text = name === 'spam-classifier' ? 'Congratulations! You have been selected to receive a FREE cruise. Click here now!' : 'const add = (a: number, b: number): number => a + b;';
+    const c = await client.request('classify', { modelPath: dir, texts: [text], topK: 3 });
+    io.out(`\n${name}: ${JSON.stringify(text)}\n  ${c.results[0].map((l) => `${l.label} ${(l.score * 100).toFixed(1)}%`).join('  ')}\n`);
+  }
+}
+
+export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
+  let client: HostClient | undefined;
+  let json = false;
+  try {
+    const { values: v, positionals } = parse(argv);
+    json = !!v.json;
+    const [command, ...rest] = positionals;
+    if (v.help || !command) {
+      io.out(`${USAGE}\n`);
+      return v.help ? 0 : 2;
+    }
+    if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+    client = new HostClient({ workerPath: defaultWorkerPath(__dirname) });
+    const ac = new AbortController();
+    const onSigint = () => ac.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      switch (command) {
+        case 'generate': {
+          if (v.prompt === undefined) throw new UsageError('--prompt TEXT is required');
+          const options = generationOptions(v);
+          let streamed = 0;
+          const r = await client.request('generate', { ...loadFlags(v), prompt: v.prompt, options }, {
+            signal: ac.signal,
+            onEvent: (e) => {
+              if (!json && (options.numReturnSequences ?? 1) === 1) {
+                io.out(e.text);
+                streamed++;
+              }
+            },
+          });
+          if (json) io.out(`${JSON.stringify(r)}\n`);
+          else {
+            if (!streamed) r.texts.forEach((t, i) => io.out(`${r.texts.length > 1 ? `--- ${i + 1} ---\n` : ''}${t}\n`));
+            const s = r.stats;
+            io.err(`\n[${s.promptTokens} prompt tokens${s.truncatedTokens ? ` (${s.truncatedTokens} truncated)` : ''}, ${s.newTokens} new, first token ${s.timeToFirstTokenMs.toFixed(0)} ms, ${s.tokensPerSecond.toFixed(1)} tokens/s, ${s.ep}, seed ${s.seed}]\n`);
+          }
+          return 0;
+        }
+        case 'classify': {
+          let texts = v.text ?? [];
+          if (v.file) {
+            if (!fs.existsSync(v.file)) throw new UsageError(`--file ${v.file} does not exist`);
+            texts = texts.concat(fs.readFileSync(v.file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== ''));
+          }
+          if (texts.length === 0) throw new UsageError('give --text T or --file F (one text per line)');
+          const r = await client.request('classify', { ...loadFlags(v), texts, topK: number(v, 'top-k') }, { signal: ac.signal });
+          if (json) io.out(`${JSON.stringify(r)}\n`);
+          else r.results.forEach((labels, i) => io.out(`${texts[i].slice(0, 60)}\t${labels.map((l) => `${l.label}=${l.score.toFixed(4)}`).join(' ')}\n`));
+          return 0;
+        }
+        case 'embed': {
+          if (!v.text?.length) throw new UsageError('--text T is required');
+          const r = await client.request('embed', { ...loadFlags(v), texts: v.text, normalize: !!v.normalize }, { signal: ac.signal });
+          io.out(json ? `${JSON.stringify(r)}\n` : r.vectors.map((x) => x.map((n) => n.toFixed(5)).join(' ')).join('\n') + '\n');
+          return 0;
+        }
+        case 'status': {
+          if (v.model) await client.request('load', loadFlags(v));
+          const s = await client.request('status', {});
+          if (json) io.out(`${JSON.stringify(s)}\n`);
+          else {
+            io.out(`onnxruntime ${s.ortVersion} on ${s.platform}; default threads ${s.threads}; rss ${s.memory.rssMB} MB\n`);
+            io.out(`providers: ${s.backends.map((b) => `${b.name}${b.installed ? '' : ' (not installed)'}`).join(', ')}\n`);
+            for (const m of s.models) {
+              io.out(`${m.modelPath}: ${m.task} (${m.modelType}, ${m.onnxFile}) on ${m.ep}, ${m.threads} threads, loaded in ${m.loadMs.toFixed(0)} ms\n`);
+              for (const f of m.fallbacks) io.out(`  fallback: ${f}\n`);
+            }
+          }
+          return 0;
+        }
+        case 'demo':
+          await demo(client, io);
+          return 0;
+        default:
+          throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: generate, classify, embed, status, demo`);
+      }
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+  } catch (e) {
+    const msg = e instanceof UsageError ? `${e.message}\n${USAGE}` : e instanceof HostError ? `${e.code}: ${e.message}` : String((e as Error).stack ?? e);
+    if (json && !(e instanceof UsageError)) io.out(`${JSON.stringify({ error: e instanceof HostError ? e.toWire() : { code: 'INTERNAL', message: String(e) } })}\n`);
+    io.err(`onnx-assist: ${e instanceof UsageError ? msg.split('\n')[0] : msg}\n`);
+    return e instanceof UsageError ? 2 : 1;
+  } finally {
+    await client?.dispose();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      process.stderr.write(`onnx-assist: ${String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,111 @@
+/** Creates onnxruntime sessions on the best available provider, falling back to CPU with reasons. */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { HostError } from '../../protocol/errors';
+import type { ConcreteProvider, ExecutionProvider } from '../../protocol/types';
+import { defaultThreads, planProviders, probeBackends, type BackendInfo } from './providers';
+
+export interface CreatedSession {
+  session: ort.InferenceSession;
+  ep: ConcreteProvider;
+  fallbacks: string[];
+  threads: number;
+}
+
+let backendsCache: BackendInfo[] | undefined;
+
+export function backends(): BackendInfo[] {
+  if (!backendsCache) {
+    let ortDir: string | undefined;
+    try {
+      ortDir = path.dirname(path.dirname(require.resolve('onnxruntime-node')));
+    } catch {
+      ortDir = undefined;
+    }
+    backendsCache = probeBackends(() => ort.listSupportedBackends(), ortDir);
+  }
+  return backendsCache;
+}
+
+export function resolveThreads(requested: number | undefined): number {
+  return requested && requested > 0 ? requested : defaultThreads(os.availableParallelism());
+}
+
+function sessionOptions(ep: ConcreteProvider, threads: number): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [ep],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+    // Idle spinning burns a core the editor needs between keystrokes.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
+}
+
+/** Tries each planned provider in order; every provider passed over is reported with its reason. */
+export async function createSession(onnxPath: string, requested: ExecutionProvider, threadsSetting?: number): Promise<CreatedSession> {
+  const threads = resolveThreads(threadsSetting);
+  const plan = planProviders(requested, process.platform, backends());
+  const fallbacks = [...plan.skipped];
+  for (const ep of plan.order) {
+    try {
+      const session = await ort.InferenceSession.create(onnxPath, sessionOptions(ep, threads));
+      return { session, ep, fallbacks, threads };
+    } catch (e) {
+      const message = (e as Error).message.split('\n')[0];
+      if (ep === 'cpu') {
+        throw new HostError('MODEL_INVALID', `${onnxPath}: onnxruntime could not load it (${message}). The file may be corrupt or use operators this onnxruntime (${ort.env.versions.common}) lacks.`);
+      }
+      fallbacks.push(`${ep}: failed to start (${message})`);
+    }
+  }
+  throw new HostError('INTERNAL', 'no execution provider planned');
+}
+
+/** Input/output metadata as plain data: name -> {type, shape}. */
+export interface TensorMeta {
+  type: string;
+  shape: (number | string)[];
+}
+
+export function inputMeta(session: ort.InferenceSession): Map<string, TensorMeta> {
+  return metaMap(session.inputMetadata);
+}
+
+export function outputMeta(session: ort.InferenceSession): Map<string, TensorMeta> {
+  return metaMap(session.outputMetadata);
+}
+
+function metaMap(list: readonly ort.InferenceSession.ValueMetadata[]): Map<string, TensorMeta> {
+  const m = new Map<string, TensorMeta>();
+  for (const v of list) {
+    if (v.isTensor) m.set(v.name, { type: v.type, shape: [...(v.shape as (number | string)[])] });
+    else m.set(v.name, { type: 'non-tensor', shape: [] });
+  }
+  return m;
+}
+
+/** Checks feeds against the session's declared inputs before any run: names, types, ranks, fixed dims. */
+export function checkFeeds(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, what: string): void {
+  const meta = inputMeta(session);
+  for (const [name, m] of meta) {
+    const t = feeds[name];
+    if (!t) throw new HostError('MODEL_UNSUPPORTED', `${what} needs an input named "${name}" that ONNX Assist does not know how to fill. Inputs it provides: ${Object.keys(feeds).join(', ')}.`);
+    if (m.type !== t.type) throw new HostError('MODEL_UNSUPPORTED', `${what}: input "${name}" must be ${m.type}, ONNX Assist prepared ${t.type}.`);
+    if (m.shape.length > 0 && m.shape.length !== t.dims.length) {
+      throw new HostError('MODEL_UNSUPPORTED', `${what}: input "${name}" has rank ${m.shape.length} (${JSON.stringify(m.shape)}), prepared ${JSON.stringify(t.dims)}.`);
+    }
+    m.shape.forEach((d, i) => {
+      if (typeof d === 'number' && d > 0 && t.dims[i] !== d) {
+        throw new HostError('MODEL_UNSUPPORTED', `${what}: input "${name}" dimension ${i} must be ${d}, prepared ${t.dims[i]}.`);
+      }
+    });
+  }
+  for (const name of Object.keys(feeds)) {
+    if (!meta.has(name)) throw new HostError('INTERNAL', `${what}: prepared an input "${name}" the model does not declare`);
+  }
+}

@@ -1,0 +1,86 @@
+/** The model's own tokenizer (tokenizer.json), through @huggingface/tokenizers: never hand-written. */
+import { Tokenizer } from '@huggingface/tokenizers';
+import { HostError } from '../../protocol/errors';
+import type { Json } from '../models/folder';
+
+export interface FimTokens {
+  prefix: string;
+  suffix: string;
+  middle: string;
+}
+
+const FIM_STYLES: FimTokens[] = [
+  { prefix: '<|fim_prefix|>', suffix: '<|fim_suffix|>', middle: '<|fim_middle|>' }, // Qwen2.5-Coder
+  { prefix: '<fim_prefix>', suffix: '<fim_suffix>', middle: '<fim_middle>' }, // StarCoder, this project
+  { prefix: '<fim-prefix>', suffix: '<fim-suffix>', middle: '<fim-middle>' }, // SantaCoder
+  { prefix: '▁<PRE>', suffix: '▁<SUF>', middle: '▁<MID>' }, // CodeLlama
+  { prefix: '<PRE>', suffix: '<SUF>', middle: '<MID>' },
+];
+
+function tokenString(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object' && typeof (v as { content?: unknown }).content === 'string') return (v as { content: string }).content;
+  return undefined;
+}
+
+export class ModelTokenizer {
+  private readonly tok: Tokenizer;
+  readonly vocabSize: number;
+  readonly bosId: number | undefined;
+  readonly eosIds: number[];
+  readonly padId: number | undefined;
+  readonly fim: FimTokens | undefined;
+  /** Special ids that encode('' , specials) adds before and after the text. */
+  private readonly specialPrefix: number[];
+  private readonly specialSuffix: number[];
+
+  constructor(tokenizerJson: Json, tokenizerConfig: Json, config: Json, generationConfig: Json) {
+    try {
+      this.tok = new Tokenizer(tokenizerJson, tokenizerConfig);
+    } catch (e) {
+      throw new HostError('MODEL_INVALID', `tokenizer.json could not be read by @huggingface/tokenizers: ${(e as Error).message}`);
+    }
+    const vocab = this.tok.get_vocab(true);
+    this.vocabSize = vocab.size;
+    const id = (v: unknown) => {
+      const s = tokenString(v);
+      return s === undefined ? undefined : this.tok.token_to_id(s);
+    };
+    const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+    this.bosId = num(generationConfig.bos_token_id) ?? num(config.bos_token_id) ?? id(tokenizerConfig.bos_token);
+    const eos = generationConfig.eos_token_id ?? config.eos_token_id;
+    const eosList = Array.isArray(eos) ? eos.filter((x): x is number => typeof x === 'number') : typeof eos === 'number' ? [eos] : [];
+    const eosTok = id(tokenizerConfig.eos_token);
+    if (eosTok !== undefined && !eosList.includes(eosTok)) eosList.push(eosTok);
+    this.eosIds = eosList;
+    this.padId = num(config.pad_token_id) ?? id(tokenizerConfig.pad_token) ?? num(generationConfig.pad_token_id);
+    this.fim = FIM_STYLES.find((s) => [s.prefix, s.suffix, s.middle].every((t) => this.tok.token_to_id(t) !== undefined));
+    const empty = this.tok.encode('', { add_special_tokens: true }).ids;
+    const probe = this.tok.encode('a', { add_special_tokens: true }).ids;
+    const plain = this.tok.encode('a', { add_special_tokens: false }).ids;
+    const at = probe.findIndex((_, i) => plain.every((p, j) => probe[i + j] === p));
+    this.specialPrefix = at >= 0 ? probe.slice(0, at) : empty;
+    this.specialSuffix = at >= 0 ? probe.slice(at + plain.length) : [];
+  }
+
+  encode(text: string, addSpecialTokens: boolean): number[] {
+    return this.tok.encode(text, { add_special_tokens: addSpecialTokens }).ids;
+  }
+
+  /** Encodes with special tokens, cutting the text (never the special tokens) to fit maxLength. */
+  encodeTruncated(text: string, maxLength: number): { ids: number[]; truncated: boolean } {
+    const ids = this.encode(text, true);
+    if (ids.length <= maxLength) return { ids, truncated: false };
+    const body = ids.slice(this.specialPrefix.length, ids.length - this.specialSuffix.length);
+    const room = Math.max(0, maxLength - this.specialPrefix.length - this.specialSuffix.length);
+    return { ids: [...this.specialPrefix, ...body.slice(0, room), ...this.specialSuffix], truncated: true };
+  }
+
+  decode(ids: number[], skipSpecialTokens = true): string {
+    return this.tok.decode(ids, { skip_special_tokens: skipSpecialTokens, clean_up_tokenization_spaces: false });
+  }
+
+  tokenId(token: string): number | undefined {
+    return this.tok.token_to_id(token);
+  }
+}

@@ -1,0 +1,31 @@
+import type { ErrorCode, WireError } from './types';
+
+/** An error that crosses the host boundary with a code the caller can act on. */
+export class HostError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HostError';
+  }
+
+  toWire(): WireError {
+    return { code: this.code, message: this.message };
+  }
+
+  static fromWire(e: WireError): HostError {
+    return new HostError(e.code, e.message);
+  }
+
+  /** Any thrown value as a wire error; unknown errors become INTERNAL with their message. */
+  static wrap(e: unknown, fallback: ErrorCode = 'INTERNAL'): HostError {
+    if (e instanceof HostError) return e;
+    const message = e instanceof Error ? e.message : String(e);
+    return new HostError(fallback, message);
+  }
+}
+
+export function isCancelled(e: unknown): boolean {
+  return e instanceof HostError && e.code === 'CANCELLED';
+}

@@ -1,0 +1,173 @@
+/**
+ * The one contract between the extension (or CLI), the inference host and the webview.
+ * No `vscode` import here: the host and the CLI share it.
+ */
+
+export const EXECUTION_PROVIDERS = ['auto', 'cpu', 'cuda', 'dml', 'webgpu'] as const;
+export type ExecutionProvider = (typeof EXECUTION_PROVIDERS)[number];
+/** A provider a session actually runs on (never 'auto'). */
+export type ConcreteProvider = Exclude<ExecutionProvider, 'auto'>;
+
+export type ModelTask = 'text-generation' | 'text-classification' | 'feature-extraction';
+
+export interface GenerationOptions {
+  maxNewTokens?: number;
+  /** false = greedy; defaults to generation_config.json's do_sample, or true when a temperature > 0 is given. */
+  doSample?: boolean;
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  repetitionPenalty?: number;
+  noRepeatNgramSize?: number;
+  stop?: string[];
+  numReturnSequences?: number;
+  /** Same seed and inputs give the same output. */
+  seed?: number;
+  /** Stop after this many milliseconds of decoding (inline completions cap their latency this way). */
+  timeLimitMs?: number;
+}
+
+export interface LoadParams {
+  modelPath: string;
+  ep?: ExecutionProvider;
+  /** Intra-op threads; 0 or absent = chosen from the core count. */
+  threads?: number;
+  /** A file under onnx/ to load instead of the default choice (e.g. model_quantized.onnx). */
+  onnxFile?: string;
+}
+
+export interface ModelInfo {
+  modelPath: string;
+  task: ModelTask;
+  modelType: string;
+  onnxFile: string;
+  ep: ConcreteProvider;
+  /** Why a provider earlier in the preference order was not used. */
+  fallbacks: string[];
+  inputNames: string[];
+  outputNames: string[];
+  labels?: string[];
+  contextLength: number;
+  threads: number;
+  loadMs: number;
+}
+
+export interface GenerateParams extends LoadParams {
+  prompt: string;
+  options?: GenerationOptions;
+}
+
+export type StopReason = 'eos' | 'stop' | 'length' | 'time' | 'cancelled';
+
+export interface GenerateStats {
+  promptTokens: number;
+  /** Prompt tokens whose KV cache was reused from the previous request on this model. */
+  reusedTokens: number;
+  /** Prompt tokens dropped from the left because the prompt did not fit the context. */
+  truncatedTokens: number;
+  newTokens: number;
+  timeToFirstTokenMs: number;
+  tokensPerSecond: number;
+  totalMs: number;
+  ep: ConcreteProvider;
+  seed: number;
+}
+
+export interface GenerateResult {
+  texts: string[];
+  stopReasons: StopReason[];
+  stats: GenerateStats;
+}
+
+export interface TokenEvent {
+  type: 'token';
+  /** Which of numReturnSequences this text belongs to. */
+  sequence: number;
+  /** Newly decoded text (complete characters only, never part of a stop sequence). */
+  text: string;
+}
+
+export interface ClassifyParams extends LoadParams {
+  texts: string[];
+  /** How many labels per text, best first; absent = all. */
+  topK?: number;
+}
+
+export interface LabelScore {
+  label: string;
+  score: number;
+}
+
+export interface ClassifyResult {
+  results: LabelScore[][];
+  stats: { texts: number; totalMs: number; ep: ConcreteProvider; truncated: number };
+}
+
+export interface EmbedParams extends LoadParams {
+  texts: string[];
+  normalize?: boolean;
+}
+
+export interface EmbedResult {
+  vectors: number[][];
+  dim: number;
+  stats: { texts: number; totalMs: number; ep: ConcreteProvider };
+}
+
+export interface HostStatus {
+  models: ModelInfo[];
+  ortVersion: string;
+  backends: { name: string; bundled: boolean; installed: boolean }[];
+  threads: number;
+  memory: { rssMB: number; heapUsedMB: number; externalMB: number };
+  uptimeMs: number;
+  platform: string;
+}
+
+/** Every request the host serves: method -> [params, result]. */
+export interface HostMethods {
+  load: [LoadParams, ModelInfo];
+  unload: [{ modelPath: string }, { unloaded: boolean }];
+  generate: [GenerateParams, GenerateResult];
+  classify: [ClassifyParams, ClassifyResult];
+  embed: [EmbedParams, EmbedResult];
+  status: [Record<string, never>, HostStatus];
+  shutdown: [Record<string, never>, Record<string, never>];
+}
+export type Method = keyof HostMethods;
+export type ParamsOf<M extends Method> = HostMethods[M][0];
+export type ResultOf<M extends Method> = HostMethods[M][1];
+
+export type HostEvent = TokenEvent;
+
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'MODEL_NOT_FOUND',
+  'MODEL_INVALID',
+  'MODEL_UNSUPPORTED',
+  'EP_UNAVAILABLE',
+  'INFERENCE_FAILED',
+  'CANCELLED',
+  'HOST_DIED',
+  'HOST_SHUTDOWN',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** Client -> host. */
+export type ClientMessage =
+  | { kind: 'request'; id: number; method: Method; params: unknown }
+  | { kind: 'cancel'; id: number };
+
+/** Host -> client. */
+export type HostMessage =
+  | { kind: 'ready'; ortVersion: string }
+  | { kind: 'event'; id: number; event: HostEvent }
+  | { kind: 'response'; id: number; result: unknown }
+  | { kind: 'error'; id: number; error: WireError }
+  | { kind: 'log'; level: 'info' | 'warn' | 'error'; message: string };

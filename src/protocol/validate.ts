@@ -1,0 +1,139 @@
+/**
+ * Runtime checks for everything that arrives over a message boundary. TypeScript types vanish
+ * at run time; a webview, a CLI argument or a corrupted message must not reach the engine
+ * unchecked. Each check names the field and what was expected.
+ */
+import { HostError } from './errors';
+import {
+  EXECUTION_PROVIDERS,
+  type ClientMessage,
+  type ExecutionProvider,
+  type GenerationOptions,
+  type Method,
+  type ParamsOf,
+} from './types';
+
+type Obj = Record<string, unknown>;
+
+function fail(path: string, expected: string, got: unknown): never {
+  const shown = typeof got === 'string' ? JSON.stringify(got.slice(0, 40)) : JSON.stringify(got) ?? String(got);
+  throw new HostError('BAD_REQUEST', `${path} must be ${expected} (got ${shown?.slice(0, 60)})`);
+}
+
+function obj(v: unknown, path: string): Obj {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'an object', v);
+  return v as Obj;
+}
+
+function str(o: Obj, key: string, path: string, opts: { optional?: boolean; nonEmpty?: boolean } = {}): string | undefined {
+  const v = o[key];
+  if (v === undefined && opts.optional) return undefined;
+  if (typeof v !== 'string') fail(`${path}.${key}`, 'a string', v);
+  if (opts.nonEmpty && v.length === 0) fail(`${path}.${key}`, 'a non-empty string', v);
+  return v;
+}
+
+function num(o: Obj, key: string, path: string, min: number, max: number, integer = false): number | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+    fail(`${path}.${key}`, `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`, v);
+  }
+  return v;
+}
+
+function bool(o: Obj, key: string, path: string): boolean | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') fail(`${path}.${key}`, 'true or false', v);
+  return v;
+}
+
+function strings(o: Obj, key: string, path: string, opts: { optional?: boolean; maxItems: number }): string[] | undefined {
+  const v = o[key];
+  if (v === undefined && opts.optional) return undefined;
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) fail(`${path}.${key}`, 'an array of strings', v);
+  if (v.length > opts.maxItems) fail(`${path}.${key}`, `at most ${opts.maxItems} items`, v.length);
+  return v as string[];
+}
+
+export function parseExecutionProvider(v: unknown, path = 'ep'): ExecutionProvider {
+  if (typeof v !== 'string' || !(EXECUTION_PROVIDERS as readonly string[]).includes(v)) {
+    throw new HostError('BAD_REQUEST', `Unsupported execution provider ${JSON.stringify(v)} for ${path}. Should be one of: ${EXECUTION_PROVIDERS.join(', ')}.`);
+  }
+  return v as ExecutionProvider;
+}
+
+function loadFields(o: Obj, path: string) {
+  const modelPath = str(o, 'modelPath', path, { nonEmpty: true }) as string;
+  const ep = o.ep === undefined ? undefined : parseExecutionProvider(o.ep, `${path}.ep`);
+  const threads = num(o, 'threads', path, 0, 256, true);
+  const onnxFile = str(o, 'onnxFile', path, { optional: true });
+  return { modelPath, ep, threads, onnxFile };
+}
+
+export function parseGenerationOptions(v: unknown, path = 'options'): GenerationOptions {
+  if (v === undefined) return {};
+  const o = obj(v, path);
+  const known = new Set(['maxNewTokens', 'doSample', 'temperature', 'topK', 'topP', 'repetitionPenalty', 'noRepeatNgramSize', 'stop', 'numReturnSequences', 'seed', 'timeLimitMs']);
+  for (const k of Object.keys(o)) if (!known.has(k)) fail(`${path}.${k}`, `one of ${[...known].join(', ')}`, k);
+  const stop = strings(o, 'stop', path, { optional: true, maxItems: 16 });
+  if (stop?.some((s) => s.length === 0)) fail(`${path}.stop`, 'non-empty strings', stop);
+  return {
+    maxNewTokens: num(o, 'maxNewTokens', path, 1, 32768, true),
+    doSample: bool(o, 'doSample', path),
+    temperature: num(o, 'temperature', path, 0, 100),
+    topK: num(o, 'topK', path, 0, 1_000_000, true),
+    topP: num(o, 'topP', path, 0, 1),
+    repetitionPenalty: num(o, 'repetitionPenalty', path, 0.01, 100),
+    noRepeatNgramSize: num(o, 'noRepeatNgramSize', path, 0, 64, true),
+    stop,
+    numReturnSequences: num(o, 'numReturnSequences', path, 1, 16, true),
+    seed: num(o, 'seed', path, 0, 2 ** 32 - 1, true),
+    timeLimitMs: num(o, 'timeLimitMs', path, 1, 3_600_000),
+  };
+}
+
+const MAX_TEXTS = 10_000;
+
+/** Checks a request's params for its method and returns them typed. */
+export function parseParams<M extends Method>(method: M, params: unknown): ParamsOf<M> {
+  const path = `${method}.params`;
+  const o = params === undefined ? {} : obj(params, path);
+  switch (method) {
+    case 'load':
+      return loadFields(o, path) as ParamsOf<M>;
+    case 'unload':
+      return { modelPath: str(o, 'modelPath', path, { nonEmpty: true }) } as ParamsOf<M>;
+    case 'generate':
+      return { ...loadFields(o, path), prompt: str(o, 'prompt', path) as string, options: parseGenerationOptions(o.options, `${path}.options`) } as ParamsOf<M>;
+    case 'classify': {
+      const texts = strings(o, 'texts', path, { maxItems: MAX_TEXTS }) as string[];
+      if (texts.length === 0) fail(`${path}.texts`, 'at least one text', texts);
+      return { ...loadFields(o, path), texts, topK: num(o, 'topK', path, 1, 100_000, true) } as ParamsOf<M>;
+    }
+    case 'embed': {
+      const texts = strings(o, 'texts', path, { maxItems: MAX_TEXTS }) as string[];
+      if (texts.length === 0) fail(`${path}.texts`, 'at least one text', texts);
+      return { ...loadFields(o, path), texts, normalize: bool(o, 'normalize', path) } as ParamsOf<M>;
+    }
+    case 'status':
+    case 'shutdown':
+      return {} as ParamsOf<M>;
+    default:
+      return fail('method', 'a known method', method);
+  }
+}
+
+const METHODS: ReadonlySet<string> = new Set<Method>(['load', 'unload', 'generate', 'classify', 'embed', 'status', 'shutdown']);
+
+/** Checks the envelope of a client message; params are checked by parseParams when served. */
+export function parseClientMessage(v: unknown): ClientMessage {
+  const o = obj(v, 'message');
+  const id = o.id;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) fail('message.id', 'a non-negative integer', id);
+  if (o.kind === 'cancel') return { kind: 'cancel', id };
+  if (o.kind !== 'request') fail('message.kind', '"request" or "cancel"', o.kind);
+  if (typeof o.method !== 'string' || !METHODS.has(o.method)) fail('message.method', `one of ${[...METHODS].join(', ')}`, o.method);
+  return { kind: 'request', id, method: o.method as Method, params: o.params };
+}

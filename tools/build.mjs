@@ -1,0 +1,26 @@
+// Bundles the extension, the inference worker and the CLI; type-checks and compiles tests with tsc.
+// onnxruntime-node stays external: it is a native addon loaded from node_modules at run time.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  external: ['vscode', 'onnxruntime-node', '@huggingface/transformers'],
+  logLevel: 'warning',
+};
+await build({
+  ...common,
+  entryPoints: {
+    extension: 'src/extension.ts',
+    cli: 'src/cli.ts',
+    'host/worker': 'src/host/worker.ts',
+    bench: 'tools/bench/bench.ts',
+  },
+  outdir: 'dist',
+});
+// Tests import the sources one module at a time; tsc also type-checks everything.
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', '.'], { stdio: 'inherit' });

@@ -1,0 +1,24 @@
+// Makes the tiny random-weight models the tests run on, with tools/export (Debian's torch).
+// They are committed (a few hundred KB each); this rebuilds any that are missing.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const dir = join(root, 'test', 'fixtures', 'models');
+// The tokenizers are trained on a fixed slice of Python's standard library (PSF-2.0).
+const corpus = ['/usr/lib/python3.11/a*.py', '/usr/lib/python3.11/b*.py', '/usr/lib/python3.11/c*.py'];
+const fixtures = {
+  'tiny-gpt2': ['gpt2', '--vocab-size', '512', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '128', '--init-std', '0.3', '--seed', '1'],
+  'tiny-gpt2-merged': ['gpt2', '--vocab-size', '512', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '128', '--init-std', '0.3', '--seed', '1', '--legacy-merged', '--logits-to-keep'],
+  'tiny-bert-classifier': ['bert', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '64', '--init-std', '0.2', '--seed', '2', '--labels', 'negative,neutral,positive'],
+  'tiny-bert-multilabel': ['bert', '--vocab-size', '600', '--layers', '1', '--heads', '2', '--hidden', '32', '--positions', '64', '--init-std', '0.2', '--seed', '3', '--labels', 'bug,feature,docs', '--problem-type', 'multi_label_classification'],
+  'tiny-bert-embedder': ['bert', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '32', '--positions', '64', '--init-std', '0.2', '--seed', '4', '--task', 'feature-extraction'],
+};
+for (const [name, args] of Object.entries(fixtures)) {
+  const out = join(dir, name);
+  if (existsSync(join(out, 'config.json'))) continue;
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  console.log(`fixtures: building ${name}`);
+  execFileSync(python, [join(root, 'tools/export/export.py'), ...args, '--out', out, '--corpus', ...corpus], { stdio: 'inherit' });
+}

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Trains the default code-completion LM and exports it to models/code-lm.
+
+    /usr/bin/python3 tools/train/train_lm.py --minutes 70 [--device cpu|cuda] [--out models/code-lm]
+
+GPT-2 architecture, byte-level BPE with StarCoder-style fill-in-the-middle tokens. Fixed seeds.
+The manifest of every corpus file (origin, licence, split) is written next to the model.
+"""
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tools", "export"))
+sys.path.insert(0, HERE)
+import arch  # noqa: E402
+import corpus  # noqa: E402
+import export  # noqa: E402
+import tokenizer as tok  # noqa: E402
+from bpe_encode import BPEEncoder  # noqa: E402
+
+SPECIALS = ["<|endoftext|>", "<fim_prefix>", "<fim_middle>", "<fim_suffix>"]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--minutes", type=float, default=70)
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--out", default=os.path.join(ROOT, "models", "code-lm"))
+    p.add_argument("--work", default="/tmp/onnx-assist-train")
+    p.add_argument("--vocab-size", type=int, default=8192)
+    p.add_argument("--layers", type=int, default=4)
+    p.add_argument("--heads", type=int, default=4)
+    p.add_argument("--embd", type=int, default=192)
+    p.add_argument("--ctx", type=int, default=256)
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--fim-rate", type=float, default=0.5)
+    p.add_argument("--seed", type=int, default=1234)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    random.seed(a.seed)
+    np.random.seed(a.seed)
+    torch.manual_seed(a.seed)
+    os.makedirs(a.work, exist_ok=True)
+
+    docs = corpus.collect(ROOT)
+    train = [t for t, m in docs if m["split"] == "train"]
+    val = [t for t, m in docs if m["split"] == "val"]
+    langs = {}
+    for _, m in docs:
+        key = (m["lang"], m["split"])
+        langs[key] = langs.get(key, 0) + m["bytes"]
+    print("corpus bytes by (lang, split):", json.dumps({f"{k[0]}/{k[1]}": v for k, v in sorted(langs.items())}), flush=True)
+
+    rng = random.Random(a.seed)
+    sample = rng.sample(train, min(len(train), 3000))
+    t0 = time.time()
+    tj = tok.train_byte_bpe(sample[:1500], a.vocab_size, SPECIALS)
+    print(f"tokenizer: {len(tj['model']['vocab'])} tokens in {time.time() - t0:.0f}s", flush=True)
+    enc = BPEEncoder(tj)
+    eos = tj["model"]["vocab"][SPECIALS[0]]
+
+    def encode_all(texts):
+        ids = []
+        for t in texts:
+            ids.extend(enc.encode(t))
+            ids.append(eos)
+        return np.array(ids, dtype=np.int32)
+
+    t0 = time.time()
+    rng.shuffle(train)
+    train_ids = encode_all(train)
+    val_ids = encode_all(val)
+    print(f"tokens: train {len(train_ids):,} val {len(val_ids):,} ({time.time() - t0:.0f}s to encode)", flush=True)
+
+    cfg = export.gpt2_config(len(tj["model"]["vocab"]), a.layers, a.heads, a.embd, a.ctx, eos)
+    model = arch.GPT2LMHeadModel(cfg).to(a.device)
+    with torch.no_grad():
+        for name, prm in model.named_parameters():
+            if prm.dim() >= 2:
+                torch.nn.init.normal_(prm, std=0.02)
+            elif "ln" in name and name.endswith("weight"):
+                prm.fill_(1.0)
+            else:
+                prm.zero_()
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"model: {n_params / 1e6:.2f}M parameters", flush=True)
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "wpe" not in n]
+    no_decay = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and "wpe" not in n)]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+                            lr=a.lr, betas=(0.9, 0.95))
+    fim = [tj["model"]["vocab"][s] for s in SPECIALS[1:]]  # prefix, middle, suffix
+
+    def batch(ids, n):
+        rows = []
+        for _ in range(n):
+            start = rng.randrange(0, len(ids) - a.ctx - 2)
+            if rng.random() < a.fim_rate:
+                w = ids[start:start + a.ctx + 1 - 4].tolist()
+                i = rng.randrange(0, len(w))
+                j = min(len(w), i + rng.randint(1, 48))
+                row = [fim[0]] + w[:i] + [fim[2]] + w[j:] + [fim[1]] + w[i:j] + [eos]
+            else:
+                row = ids[start:start + a.ctx + 1].tolist()
+            rows.append(row[:a.ctx + 1])
+        return torch.tensor(rows, dtype=torch.long, device=a.device)
+
+    def evaluate():
+        model.eval()
+        g = random.Random(0)
+        losses = []
+        with torch.no_grad():
+            for _ in range(8):
+                rows = []
+                for _ in range(16):
+                    s = g.randrange(0, len(val_ids) - a.ctx - 2)
+                    rows.append(val_ids[s:s + a.ctx + 1].tolist())
+                losses.append(model.loss(torch.tensor(rows, dtype=torch.long, device=a.device)).item())
+        model.train()
+        return sum(losses) / len(losses)
+
+    budget = a.minutes * 60
+    start, step, tokens, warmup = time.time(), 0, 0, 200
+    log = []
+    last_ckpt = start
+    model.train()
+    while True:
+        elapsed = time.time() - start
+        if elapsed > budget:
+            break
+        frac = elapsed / budget
+        lr = a.lr * min(1.0, (step + 1) / warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        x = batch(train_ids, a.batch)
+        loss = model.loss(x)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        tokens += x.numel()
+        if step % 50 == 0:
+            vl = evaluate()
+            rec = {"step": step, "minutes": round(elapsed / 60, 1), "tokens": tokens, "train_loss": round(loss.item(), 3),
+                   "val_loss": round(vl, 3), "tok_per_s": round(tokens / elapsed)}
+            log.append(rec)
+            print(json.dumps(rec), flush=True)
+        if time.time() - last_ckpt > 300:
+            torch.save(model.state_dict(), os.path.join(a.work, "code-lm.pt"))
+            last_ckpt = time.time()
+
+    model.eval().cpu()
+    path = export.write_gpt2_folder(a.out, tj, SPECIALS, a.layers, a.heads, a.embd, a.ctx, model=model,
+                                    generation={"eos_token_id": eos, "bos_token_id": eos, "max_new_tokens": 64,
+                                                "do_sample": False})
+    tok.write_json(os.path.join(a.out, "training.json"), {
+        "command": " ".join(["/usr/bin/python3", "tools/train/train_lm.py"] + sys.argv[1:]),
+        "parameters": n_params, "steps": step, "tokens_seen": tokens, "train_tokens": int(len(train_ids)),
+        "minutes": round((time.time() - start) / 60, 1), "device": a.device, "threads": a.threads, "seed": a.seed,
+        "config": vars(a), "log": log})
+    tok.write_json(os.path.join(a.out, "corpus-manifest.json"), [m for _, m in docs])
+    print(f"exported {path}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
