@@ -18,6 +18,7 @@ await build({
     extension: 'src/extension.ts',
     cli: 'src/cli.ts',
     'host/worker': 'src/host/worker.ts',
+    'host/process': 'src/host/process.ts',
     bench: 'tools/bench/bench.ts',
   },
   outdir: 'dist',

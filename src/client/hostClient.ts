@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HostError } from '../protocol/errors';
 import type { HostEvent, HostMessage, Method, ParamsOf, ResultOf } from '../protocol/types';
-import { workerEndpoint, type HostEndpoint } from './endpoint';
+import { processEndpoint, workerEndpoint, type HostEndpoint } from './endpoint';
 
 export type HostState = 'stopped' | 'starting' | 'ready' | 'crashed';
 
@@ -24,7 +24,12 @@ interface Pending {
 export interface HostClientOptions {
   /** Path of the bundled host/worker.js; found next to this file by default. */
   workerPath?: string;
-  /** Creates the transport; defaults to a worker thread running workerPath. */
+  /**
+   * 'worker' (default): a worker thread, cheapest. 'process': a child process, so a native crash
+   * cannot take the caller down and a stuck run can be killed.
+   */
+  isolation?: 'worker' | 'process';
+  /** Creates the transport; overrides workerPath and isolation. */
   spawn?: () => HostEndpoint;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
@@ -69,7 +74,10 @@ export class HostClient {
   private start(): Promise<HostEndpoint> {
     if (this.ready) return this.ready;
     this.setState('starting');
-    const spawn = this.options.spawn ?? (() => workerEndpoint(this.options.workerPath ?? defaultWorkerPath()));
+    const workerPath = this.options.workerPath ?? defaultWorkerPath();
+    const spawn =
+      this.options.spawn ??
+      (() => (this.options.isolation === 'process' ? processEndpoint(path.join(path.dirname(workerPath), 'process.js')) : workerEndpoint(workerPath)));
     this.ready = new Promise<HostEndpoint>((resolve, reject) => {
       let ep: HostEndpoint;
       try {
@@ -162,31 +170,42 @@ export class HostClient {
     });
   }
 
-  /** Stops the host now; pending requests fail and the next request starts a fresh host. */
-  async restart(): Promise<void> {
+  /**
+   * Stops the host: in-flight requests are cancelled, models released, then the host exits.
+   * Pending requests fail with HOST_SHUTDOWN; the next request starts a fresh host.
+   */
+  async restart(timeoutMs = 5000): Promise<void> {
+    await this.stop(timeoutMs);
+  }
+
+  /** Like restart(), and no request is accepted afterwards. */
+  async dispose(timeoutMs = 5000): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.stop(timeoutMs);
+    this.listeners.clear();
+  }
+
+  private async stop(timeoutMs: number): Promise<void> {
     const ep = this.endpoint;
     if (!ep) return;
     this.stopping = true;
     try {
-      await ep.terminate();
+      const exited = new Promise<void>((r) => ep.onExit(() => r()));
+      if (this.stateValue === 'ready') {
+        // Cancel first so the decode loops stop between steps; then shutdown releases the sessions.
+        for (const id of this.pending.keys()) ep.post({ kind: 'cancel', id });
+        ep.post({ kind: 'request', id: this.nextId++, method: 'shutdown', params: {} });
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs)))]);
+      clearTimeout(timer);
+      if (late) {
+        this.log('warn', `inference host did not stop within ${timeoutMs} ms; ending it`);
+        await ep.terminate();
+      }
     } finally {
       this.stopping = false;
     }
-  }
-
-  /** Asks the host to release its models, then ends it; waits at most `timeoutMs`. */
-  async dispose(timeoutMs = 3000): Promise<void> {
-    if (this.disposed) return;
-    const ep = this.endpoint;
-    if (ep && this.stateValue === 'ready') {
-      const done = this.request('shutdown', {}).catch(() => undefined);
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([done, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
-      clearTimeout(timer);
-    }
-    this.disposed = true;
-    this.stopping = true;
-    await ep?.terminate();
-    this.listeners.clear();
   }
 }

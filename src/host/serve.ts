@@ -38,6 +38,7 @@ export function serve(transport: Transport, ortVersion: string): Engine {
       case 'status':
         return engine.status();
       case 'shutdown':
+        for (const [id, c] of inflight) if (id !== msg.id) c.cancelled = true;
         await engine.dispose();
         setImmediate(() => transport.close());
         return {};

@@ -5,11 +5,14 @@ import { serve } from './serve';
 
 if (!parentPort) throw new Error('host/worker.js must run in a worker thread');
 const port = parentPort;
-serve(
-  {
-    post: (m) => port.postMessage(m),
-    onMessage: (h) => port.on('message', h),
-    close: () => port.close(),
-  },
-  ort.env.versions.common,
-);
+const transport = {
+  post: (m: Parameters<typeof port.postMessage>[0]) => port.postMessage(m),
+  onMessage: (h: (m: unknown) => void) => port.on('message', h),
+  close: () => port.close(),
+};
+// A worker that dies while onnxruntime is mid-run aborts the whole process (the editor with it),
+// so a stray exception is reported and the host carries on.
+const report = (e: unknown) => port.postMessage({ kind: 'log', level: 'error', message: `host: uncaught ${String((e as Error)?.stack ?? e)}` });
+process.on('uncaughtException', report);
+process.on('unhandledRejection', report);
+serve(transport, ort.env.versions.common);

@@ -75,6 +75,8 @@ export interface GenerateStats {
 
 export interface GenerateResult {
   texts: string[];
+  /** The generated token ids per sequence (before any stop-sequence cut), EOS excluded. */
+  tokenIds: number[][];
   stopReasons: StopReason[];
   stats: GenerateStats;
 }

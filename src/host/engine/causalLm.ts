@@ -296,6 +296,7 @@ export class CausalLM {
     const decodeTokens = generated[0].length - 1;
     return {
       texts: streams.map((s) => s.text),
+      tokenIds: generated,
       stopReasons: reasons as StopReason[],
       stats: {
         promptTokens: promptTokensIn,

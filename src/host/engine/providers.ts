@@ -44,8 +44,8 @@ export function planProviders(requested: ExecutionProvider, platform: NodeJS.Pla
   };
   if (requested === 'auto') {
     // GPU providers first where they can exist; WebGPU in Node is experimental and is only used when asked for.
-    consider('cuda', false);
-    consider('dml', false);
+    if (platform === 'linux' || platform === 'win32') consider('cuda', false);
+    if (platform === 'win32') consider('dml', false);
   } else {
     consider(requested, true);
   }

@@ -1,0 +1,78 @@
+/**
+ * The engine against @huggingface/transformers on the same model folders: greedy generation must
+ * produce the same tokens, classification and embeddings the same numbers within 1e-4.
+ */
+import * as assert from 'node:assert/strict';
+import type { HostClient } from '../../src/client/hostClient';
+import { newClient, TINY_BERT, TINY_BERT_MULTI, TINY_EMBEDDER, TINY_GPT2 } from './helpers';
+
+type Transformers = typeof import('@huggingface/transformers');
+
+async function transformers(): Promise<Transformers> {
+  const t = await import('@huggingface/transformers');
+  t.env.allowRemoteModels = false;
+  t.env.localModelPath = '/';
+  return t;
+}
+
+const PROMPTS = ['def add(a, b):\n    return', 'class Config:\n    def __init__(self', 'import sys\n', 'The quick brown'];
+
+describe('conformance with @huggingface/transformers', () => {
+  let client: HostClient;
+  let T: Transformers;
+  before(async () => {
+    client = newClient();
+    T = await transformers();
+  });
+  after(() => client.dispose());
+
+  it('greedy generation gives the same tokens', async () => {
+    const tokenizer = await T.AutoTokenizer.from_pretrained(TINY_GPT2);
+    const model = await T.AutoModelForCausalLM.from_pretrained(TINY_GPT2, { dtype: 'fp32' });
+    try {
+      for (const prompt of PROMPTS) {
+        const inputs = tokenizer(prompt);
+        const out = (await model.generate({ ...inputs, max_new_tokens: 30, do_sample: false })) as { tolist(): bigint[][] };
+        const theirs = out.tolist()[0].slice(inputs.input_ids.dims[1]).map(Number);
+        const ours = await client.request('generate', { modelPath: TINY_GPT2, prompt, options: { doSample: false, maxNewTokens: 30 } });
+        const eos = theirs.indexOf(0);
+        assert.deepEqual(ours.tokenIds[0], eos >= 0 ? theirs.slice(0, eos) : theirs, prompt);
+        assert.equal(ours.texts[0], tokenizer.decode(ours.tokenIds[0], { skip_special_tokens: true }), prompt);
+      }
+    } finally {
+      await model.dispose();
+    }
+  });
+
+  for (const [name, dir] of [['single-label', TINY_BERT], ['multi-label', TINY_BERT_MULTI]] as const) {
+    it(`${name} classification scores match within 1e-4`, async () => {
+      const clf = await T.pipeline('text-classification', dir, { dtype: 'fp32' });
+      try {
+        const texts = ['The build failed again', 'Great release, thanks!', 'add dark mode'];
+        const theirs = (await clf(texts, { top_k: null })) as { label: string; score: number }[][];
+        const ours = await client.request('classify', { modelPath: dir, texts });
+        texts.forEach((_, i) => {
+          for (const t of theirs[i]) {
+            const o = ours.results[i].find((x) => x.label === t.label);
+            assert.ok(o, `label ${t.label}`);
+            assert.ok(Math.abs(o.score - t.score) < 1e-4, `${t.label}: ours ${o.score} theirs ${t.score}`);
+          }
+        });
+      } finally {
+        await clf.dispose();
+      }
+    });
+  }
+
+  it('mean-pooled normalised embeddings match within 1e-4', async () => {
+    const fe = await T.pipeline('feature-extraction', TINY_EMBEDDER, { dtype: 'fp32' });
+    try {
+      const texts = ['hello world', 'a longer sentence about code completion'];
+      const theirs = (await fe(texts, { pooling: 'mean', normalize: true })).tolist() as number[][];
+      const ours = await client.request('embed', { modelPath: TINY_EMBEDDER, texts, normalize: true });
+      texts.forEach((_, i) => theirs[i].forEach((v, j) => assert.ok(Math.abs(v - ours.vectors[i][j]) < 1e-4)));
+    } finally {
+      await fe.dispose();
+    }
+  });
+});
