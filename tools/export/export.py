@@ -203,12 +203,15 @@ def main():
     p.add_argument("--task", default="sequence-classification", choices=["sequence-classification", "feature-extraction"])
     p.add_argument("--labels", default="NEGATIVE,POSITIVE")
     p.add_argument("--problem-type", choices=["single_label_classification", "multi_label_classification"])
+    p.add_argument("--pad-vocab", type=int, default=0,
+                   help="gpt2: pad the vocabulary with unused special tokens to this size (GPT-2-sized benchmarks)")
     a = p.parse_args()
     torch.manual_seed(a.seed)
     texts = read_corpus(a.corpus)
     if a.arch == "gpt2":
         specials = a.special_tokens.split(",")
         tj = tok.train_byte_bpe(texts, a.vocab_size, specials)
+        tok.pad_vocab(tj, a.pad_vocab)
         model = None
         if a.weights:
             cfg = gpt2_config(len(tj["model"]["vocab"]), a.layers, a.heads, a.hidden, a.positions, 0)

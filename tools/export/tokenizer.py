@@ -102,6 +102,18 @@ def train_byte_bpe(texts, vocab_size, special_tokens=("<|endoftext|>",)):
     }
 
 
+def pad_vocab(tokenizer_json, size):
+    """Adds unused special tokens until the vocabulary has `size` entries, so a model can have
+    a real-sized embedding and LM head (GPT-2's 50257) with a tokenizer trained on little text."""
+    vocab = tokenizer_json["model"]["vocab"]
+    i = 0
+    while len(vocab) < size:
+        t = f"<|unused_{i}|>"
+        vocab[t] = len(vocab)
+        tokenizer_json["added_tokens"].append(added_token(vocab[t], t))
+        i += 1
+
+
 def bert_normalize(text):
     text = unicodedata.normalize("NFD", text.lower())
     return "".join(c for c in text if unicodedata.category(c) != "Mn")

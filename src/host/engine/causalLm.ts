@@ -36,6 +36,41 @@ export interface Cancellation {
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+const NO_HISTORY: readonly number[] = [];
+
+/**
+ * Decoded text of a growing token list without re-decoding it all each step: tokens before the
+ * last clean boundary are decoded once and kept. The tail is decoded together with two tokens
+ * of overlap and the overlap's text removed, so decoders that treat the first token specially
+ * (SentencePiece's leading space) give the same text as one full decode.
+ */
+export class IncrementalDecoder {
+  private readonly tokens: number[] = [];
+  private stableText = '';
+  private start = 0;
+  constructor(private readonly tokenizer: ModelTokenizer) {}
+
+  push(token: number): string {
+    this.tokens.push(token);
+    const from = Math.max(0, this.start - 2);
+    const overlap = this.start > from ? this.tokenizer.decode(this.tokens.slice(from, this.start)) : '';
+    const withOverlap = this.tokenizer.decode(this.tokens.slice(from));
+    let text: string;
+    if (withOverlap.startsWith(overlap)) text = this.stableText + withOverlap.slice(overlap.length);
+    else {
+      text = this.tokenizer.decode(this.tokens);
+      this.stableText = text;
+      this.start = this.tokens.length;
+      return text;
+    }
+    const tail = text.slice(this.stableText.length);
+    if (this.tokens.length - this.start >= 8 && /\s$/.test(tail) && !tail.includes('\ufffd')) {
+      this.stableText = text;
+      this.start = this.tokens.length;
+    }
+    return text;
+  }
+}
 
 /** Reads the KV layout from the graph's own metadata, filling symbolic dims from config.json. */
 export function readLayout(session: ort.InferenceSession, config: Record<string, unknown>): LmLayout {
@@ -154,8 +189,9 @@ export class CausalLM {
     throw new HostError('BAD_REQUEST', 'The prompt is empty and this model has no BOS token to start from. Give it some text to continue.');
   }
 
-  private async run(feeds: Record<string, ort.Tensor>): Promise<ort.InferenceSession.ReturnType> {
-    checkFeeds(this.session, feeds, this.folder.onnxFile);
+  /** `check`: validate the feeds first (the prefill and first decode step; later steps only grow). */
+  private async run(feeds: Record<string, ort.Tensor>, check: boolean): Promise<ort.InferenceSession.ReturnType> {
+    if (check) checkFeeds(this.session, feeds, this.folder.onnxFile);
     try {
       return await this.session.run(feeds);
     } catch (e) {
@@ -164,7 +200,7 @@ export class CausalLM {
   }
 
   /** One forward pass over `tokens` per row, after `pastLen` cached positions. */
-  private async step(tokens: number[][], past: ort.Tensor[], pastLen: number): Promise<{ logits: ort.Tensor; present: ort.Tensor[] }> {
+  private async step(tokens: number[][], past: ort.Tensor[], pastLen: number, check: boolean): Promise<{ logits: ort.Tensor; present: ort.Tensor[] }> {
     const batch = tokens.length;
     const len = tokens[0].length;
     const L = this.layout;
@@ -178,7 +214,7 @@ export class CausalLM {
     L.slots.forEach((s, i) => (feeds[s.input] = past[i]));
     if (L.hasUseCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', new Uint8Array([pastLen > 0 ? 1 : 0]), [1]);
     if (L.hasNumLogitsToKeep) feeds.num_logits_to_keep = new ort.Tensor('int64', new BigInt64Array([1n]), []);
-    const out = await this.run(feeds);
+    const out = await this.run(feeds, check);
     return { logits: out.logits as ort.Tensor, present: L.slots.map((s) => out[s.output] as ort.Tensor) };
   }
 
@@ -218,7 +254,7 @@ export class CausalLM {
     let past = reuse > 0 ? this.cachePast.map((t, i) => sliceAxis(t, this.layout.slots[i].seqAxis, reuse)) : this.emptyPast(1);
     this.clearCache(); // a failed or cancelled run must not leave a cache that disagrees with its tokens
 
-    let { logits, present } = await this.step([recompute ? ids : ids.slice(reuse)], past, recompute ? 0 : reuse);
+    let { logits, present } = await this.step([recompute ? ids : ids.slice(reuse)], past, recompute ? 0 : reuse, true);
     if (cancel.cancelled) throw new HostError('CANCELLED', 'Generation was cancelled.');
     // Tokens whose keys and values are in `past` (row 0); their count is the past length.
     let fed = ids.slice();
@@ -237,6 +273,8 @@ export class CausalLM {
     const streams = Array.from({ length: n }, () => new StopTextStream(o.stop));
     let firstTokenAt = 0;
     const eos = new Set(this.tokenizer.eosIds);
+    const needsHistory = o.repetitionPenalty !== 1 || o.noRepeatNgramSize > 0;
+    const detok = Array.from({ length: n }, () => new IncrementalDecoder(this.tokenizer));
     for (let stepNo = 0; ; stepNo++) {
       const perRow = logits.dims[1];
       const next: number[] = [];
@@ -246,14 +284,15 @@ export class CausalLM {
           continue;
         }
         const row = logitsRow(logits, b * perRow + (perRow === 1 ? 0 : lastRow), this.layout.vocabSize);
-        const tok = nextToken(row, ids.concat(generated[b]), o, rng);
+        const history = needsHistory ? ids.concat(generated[b]) : NO_HISTORY;
+        const tok = nextToken(row, history, o, rng);
         next.push(tok);
         if (eos.has(tok)) {
           reasons[b] = 'eos';
           continue;
         }
         generated[b].push(tok);
-        const s = streams[b].update(this.tokenizer.decode(generated[b]));
+        const s = streams[b].update(detok[b].push(tok));
         if (s.delta) onText(b, s.delta);
         if (s.stopped) reasons[b] = 'stop';
       }
@@ -271,10 +310,10 @@ export class CausalLM {
       if (recompute) {
         // No KV inputs in this graph: run the whole sequence again (batch 1 only).
         fed = fed.concat(next[0]);
-        ({ logits } = await this.step([fed], [], 0));
+        ({ logits } = await this.step([fed], [], 0, false));
         lastRow = fed.length - 1;
       } else {
-        ({ logits, present } = await this.step(next.map((t) => [t]), past, fed.length));
+        ({ logits, present } = await this.step(next.map((t) => [t]), past, fed.length, stepNo === 0));
         fed = fed.concat(next[0]);
         past = present;
         lastRow = 0;

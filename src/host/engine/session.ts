@@ -89,9 +89,12 @@ function metaMap(list: readonly ort.InferenceSession.ValueMetadata[]): Map<strin
   return m;
 }
 
+const metaCache = new WeakMap<ort.InferenceSession, Map<string, TensorMeta>>();
+
 /** Checks feeds against the session's declared inputs before any run: names, types, ranks, fixed dims. */
 export function checkFeeds(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, what: string): void {
-  const meta = inputMeta(session);
+  let meta = metaCache.get(session);
+  if (!meta) metaCache.set(session, (meta = inputMeta(session)));
   for (const [name, m] of meta) {
     const t = feeds[name];
     if (!t) throw new HostError('MODEL_UNSUPPORTED', `${what} needs an input named "${name}" that ONNX Assist does not know how to fill. Inputs it provides: ${Object.keys(feeds).join(', ')}.`);

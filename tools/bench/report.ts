@@ -1,0 +1,38 @@
+/** Benchmark figures: a readable table, then one JSON line holding every figure. */
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  peer?: string;
+  peerValue?: number;
+  /** ours / peer, oriented so that > 1 means ONNX Assist is better. */
+  ratio?: number;
+  goal?: string;
+  met?: boolean;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+const fmt = (v: number | undefined, digits = 2) => (v === undefined ? '' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(digits));
+
+export function printReport(title: string, figures: Figure[], meta: Record<string, unknown>): void {
+  const rows = figures.map((f) => [f.name, `${fmt(f.value)} ${f.unit}`, f.peer ? `${fmt(f.peerValue)} (${f.peer})` : '', f.ratio === undefined ? '' : `${fmt(f.ratio)}x`, f.goal ? `${f.goal} ${f.met ? 'met' : 'MISSED'}` : '']);
+  const head = ['figure', 'ONNX Assist', 'peer', 'ratio', 'goal'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  console.log(`\n${title}`);
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+  console.log(JSON.stringify({ ...meta, figures }));
+}
