@@ -5,6 +5,7 @@
  *   onnx-assist classify --model DIR (--text T | --file F) [--top-k K] [--json]
  *   onnx-assist embed    --model DIR --text T [--normalize] [--json]
  *   onnx-assist status   [--model DIR] [--json]
+ *   onnx-assist eval     [--quick] [--only NAME,...]  (quality of the shipped models)
  *   onnx-assist demo     (what `npm start` runs: the embedded default models)
  */
 import * as fs from 'node:fs';
@@ -14,6 +15,8 @@ import { defaultWorkerPath, HostClient } from './client/hostClient';
 import { HostError } from './protocol/errors';
 import type { GenerationOptions } from './protocol/types';
 import { parseExecutionProvider, parseGenerationOptions } from './protocol/validate';
+import { printReport, type Figure } from './eval/report';
+import { evalCodeLanguage, evalCodeLm, evalSpam, type EvalOptions } from './eval/shippedModels';
 
 const USAGE = `usage:
   onnx-assist generate --model DIR --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-k K]
@@ -22,6 +25,7 @@ const USAGE = `usage:
   onnx-assist classify --model DIR (--text T | --file F) [--top-k K] [--ep EP] [--json]
   onnx-assist embed    --model DIR --text T [--normalize] [--json]
   onnx-assist status   [--model DIR] [--json]
+  onnx-assist eval     [--quick] [--only spam,code-language,code-lm]
   onnx-assist demo
 EP is one of auto, cpu, cuda, dml, webgpu.`;
 
@@ -44,6 +48,8 @@ const OPTIONS = {
   ep: { type: 'string' },
   threads: { type: 'string' },
   normalize: { type: 'boolean' },
+  quick: { type: 'boolean' },
+  only: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -141,6 +147,29 @@ async function demo(client: HostClient, io: CliIO): Promise<void> {
   }
 }
 
+const EVALS = {
+  'code-lm': evalCodeLm,
+  'spam-classifier': async (c: HostClient, o: EvalOptions) => (await evalSpam(c, o)).figures,
+  'code-language': async (c: HostClient, o: EvalOptions) => (await evalCodeLanguage(c, o)).figures,
+} as const;
+
+async function evaluate(client: HostClient, io: CliIO, quick: boolean, only?: string[]): Promise<void> {
+  const root = repoRoot();
+  const names = Object.keys(EVALS) as (keyof typeof EVALS)[];
+  for (const n of only ?? []) if (!names.includes(n as keyof typeof EVALS)) throw new UsageError(`--only: unknown model ${JSON.stringify(n)}; shipped models: ${names.join(', ')}`);
+  const figures: Figure[] = [];
+  const o: EvalOptions = { root, quick, log: (l) => io.out(`${l}\n`) };
+  for (const name of names) {
+    if (only && !only.includes(name)) continue;
+    if (!fs.existsSync(path.join(root, 'models', name, 'config.json'))) {
+      io.out(`${name}: not in models/, skipped\n`);
+      continue;
+    }
+    figures.push(...(await EVALS[name](client, o)));
+  }
+  printReport('ONNX Assist shipped-model quality', figures, { date: new Date().toISOString(), quick }, (l) => io.out(`${l}\n`));
+}
+
 export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   let client: HostClient | undefined;
   let json = false;
@@ -214,6 +243,9 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         }
         case 'demo':
           await demo(client, io);
+          return 0;
+        case 'eval':
+          await evaluate(client, io, !!v.quick, v.only?.split(','));
           return 0;
         default:
           throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: generate, classify, embed, status, demo`);

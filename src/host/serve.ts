@@ -35,6 +35,8 @@ export function serve(transport: Transport, ortVersion: string): Engine {
         return engine.classify(parseParams('classify', msg.params), cancel);
       case 'embed':
         return engine.embed(parseParams('embed', msg.params), cancel);
+      case 'score':
+        return engine.score(parseParams('score', msg.params));
       case 'status':
         return engine.status();
       case 'shutdown':

@@ -116,6 +116,21 @@ export interface EmbedResult {
   stats: { texts: number; totalMs: number; ep: ConcreteProvider };
 }
 
+export interface ScoreParams extends LoadParams {
+  text: string;
+}
+
+/** Teacher-forced scoring of a text in one forward pass (evaluation, ranking candidates). */
+export interface ScoreResult {
+  tokenIds: number[];
+  /** predicted[i]: the model's top-1 token after tokenIds[0..i], i.e. its guess for tokenIds[i+1]. */
+  predicted: number[];
+  /** logprobs[i]: log-probability of tokenIds[i+1] after tokenIds[0..i]. */
+  logprobs: number[];
+  /** Tokens cut from the left to fit the context. */
+  truncatedTokens: number;
+}
+
 export interface HostStatus {
   models: ModelInfo[];
   ortVersion: string;
@@ -133,6 +148,7 @@ export interface HostMethods {
   generate: [GenerateParams, GenerateResult];
   classify: [ClassifyParams, ClassifyResult];
   embed: [EmbedParams, EmbedResult];
+  score: [ScoreParams, ScoreResult];
   status: [Record<string, never>, HostStatus];
   shutdown: [Record<string, never>, Record<string, never>];
 }

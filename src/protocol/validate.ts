@@ -117,6 +117,8 @@ export function parseParams<M extends Method>(method: M, params: unknown): Param
       if (texts.length === 0) fail(`${path}.texts`, 'at least one text', texts);
       return { ...loadFields(o, path), texts, normalize: bool(o, 'normalize', path) } as ParamsOf<M>;
     }
+    case 'score':
+      return { ...loadFields(o, path), text: str(o, 'text', path, { nonEmpty: true }) } as ParamsOf<M>;
     case 'status':
     case 'shutdown':
       return {} as ParamsOf<M>;
@@ -125,7 +127,7 @@ export function parseParams<M extends Method>(method: M, params: unknown): Param
   }
 }
 
-const METHODS: ReadonlySet<string> = new Set<Method>(['load', 'unload', 'generate', 'classify', 'embed', 'status', 'shutdown']);
+const METHODS: ReadonlySet<string> = new Set<Method>(['load', 'unload', 'generate', 'classify', 'embed', 'score', 'status', 'shutdown']);
 
 /** Checks the envelope of a client message; params are checked by parseParams when served. */
 export function parseClientMessage(v: unknown): ClientMessage {

@@ -11,7 +11,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { HostClient } from '../../src/client/hostClient';
 import { resolveThreads } from '../../src/host/engine/session';
-import { median, printReport, type Figure } from './report';
+import { median, printReport, type Figure } from '../../src/eval/report';
 
 const ROOT = path.resolve(__dirname, '..');
 const PROMPT = `import json

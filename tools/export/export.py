@@ -168,7 +168,7 @@ def write_gpt2_folder(out, tokenizer_json, special_tokens, n_layer, n_head, n_em
 
 
 def write_bert_folder(out, tokenizer_json, layers, heads, hidden, max_pos, task, labels, model=None, seed=0,
-                      init_std=0.02, problem_type=None):
+                      init_std=0.02, problem_type=None, lowercase=True):
     vocab_size = len(tokenizer_json["model"]["vocab"])
     cfg = bert_config(vocab_size, layers, heads, hidden, max_pos, labels, task)
     if problem_type:
@@ -180,7 +180,7 @@ def write_bert_folder(out, tokenizer_json, layers, heads, hidden, max_pos, task,
     os.makedirs(out, exist_ok=True)
     tok.write_json(os.path.join(out, "config.json"), cfg)
     tok.write_json(os.path.join(out, "tokenizer.json"), tokenizer_json)
-    tok.write_json(os.path.join(out, "tokenizer_config.json"), tok.bert_tokenizer_config(max_pos))
+    tok.write_json(os.path.join(out, "tokenizer_config.json"), tok.bert_tokenizer_config(max_pos, lowercase))
     return export_bert(model, cfg, out, "logits" if task == "sequence-classification" else "last_hidden_state")
 
 

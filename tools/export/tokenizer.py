@@ -11,7 +11,32 @@ import unicodedata
 import regex
 
 GPT2_PATTERN = regex.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""")
-BERT_PATTERN = regex.compile(r"\w+|[^\w\s]", regex.UNICODE)
+
+
+def bert_is_punct(c):
+    """BERT's punctuation: ASCII symbols (including _ and $) and Unicode P* categories."""
+    o = ord(c)
+    return 33 <= o <= 47 or 58 <= o <= 64 or 91 <= o <= 96 or 123 <= o <= 126 or unicodedata.category(c).startswith("P")
+
+
+def bert_words(text):
+    """BertPreTokenizer: split on whitespace, and every punctuation character is its own word."""
+    words, cur = [], []
+    for c in text:
+        if c.isspace():
+            if cur:
+                words.append("".join(cur))
+                cur = []
+        elif bert_is_punct(c):
+            if cur:
+                words.append("".join(cur))
+                cur = []
+            words.append(c)
+        else:
+            cur.append(c)
+    if cur:
+        words.append("".join(cur))
+    return words
 
 
 def bytes_to_unicode():
@@ -114,18 +139,21 @@ def pad_vocab(tokenizer_json, size):
         i += 1
 
 
-def bert_normalize(text):
+def bert_normalize(text, lowercase=True):
+    if not lowercase:
+        return text
     text = unicodedata.normalize("NFD", text.lower())
     return "".join(c for c in text if unicodedata.category(c) != "Mn")
 
 
-def train_wordpiece(texts, vocab_size):
-    """WordPiece vocabulary for an uncased BERT tokenizer, grown by BPE merges over words."""
+def train_wordpiece(texts, vocab_size, lowercase=True):
+    """WordPiece vocabulary for a BERT tokenizer (uncased by default), grown by BPE merges over words."""
     specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
     counts = collections.Counter()
     for t in texts:
-        for w in BERT_PATTERN.findall(bert_normalize(t)):
-            counts[tuple([w[0]] + ["##" + c for c in w[1:]])] += 1
+        for w in bert_words(bert_normalize(t, lowercase)):
+            if len(w) <= 100:
+                counts[tuple([w[0]] + ["##" + c for c in w[1:]])] += 1
     alphabet = sorted({s for w in counts for s in w})
     merges = learn_merges(counts, max(0, vocab_size - len(specials) - len(alphabet)))
     vocab = {t: i for i, t in enumerate(specials)}
@@ -141,7 +169,7 @@ def train_wordpiece(texts, vocab_size):
         "padding": None,
         "added_tokens": [added_token(ids[t], t) for t in specials],
         "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
-                       "strip_accents": None, "lowercase": True},
+                       "strip_accents": None, "lowercase": lowercase},
         "pre_tokenizer": {"type": "BertPreTokenizer"},
         "post_processor": {
             "type": "TemplateProcessing",
@@ -165,8 +193,8 @@ def gpt2_tokenizer_config(max_len, special_tokens):
     return cfg
 
 
-def bert_tokenizer_config(max_len):
-    return {"tokenizer_class": "BertTokenizer", "do_lower_case": True, "model_max_length": max_len,
+def bert_tokenizer_config(max_len, lowercase=True):
+    return {"tokenizer_class": "BertTokenizer", "do_lower_case": lowercase, "model_max_length": max_len,
             "cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]", "unk_token": "[UNK]",
             "mask_token": "[MASK]", "clean_up_tokenization_spaces": True}
 

@@ -5,7 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { HostError } from '../../protocol/errors';
-import type { GenerateResult, GenerationOptions, StopReason } from '../../protocol/types';
+import type { GenerateResult, GenerationOptions, ScoreResult, StopReason } from '../../protocol/types';
 import type { ModelFolder } from '../models/folder';
 import { checkFeeds, inputMeta, outputMeta, type CreatedSession, type TensorMeta } from './session';
 import { nextToken, SeededRandom, type SamplingConfig } from './sampling';
@@ -200,7 +200,8 @@ export class CausalLM {
   }
 
   /** One forward pass over `tokens` per row, after `pastLen` cached positions. */
-  private async step(tokens: number[][], past: ort.Tensor[], pastLen: number, check: boolean): Promise<{ logits: ort.Tensor; present: ort.Tensor[] }> {
+  /** `logitsToKeep`: 1 = last position only (generation), 0 = every position (scoring). */
+  private async step(tokens: number[][], past: ort.Tensor[], pastLen: number, check: boolean, logitsToKeep = 1): Promise<{ logits: ort.Tensor; present: ort.Tensor[] }> {
     const batch = tokens.length;
     const len = tokens[0].length;
     const L = this.layout;
@@ -213,13 +214,36 @@ export class CausalLM {
     }
     L.slots.forEach((s, i) => (feeds[s.input] = past[i]));
     if (L.hasUseCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', new Uint8Array([pastLen > 0 ? 1 : 0]), [1]);
-    if (L.hasNumLogitsToKeep) feeds.num_logits_to_keep = new ort.Tensor('int64', new BigInt64Array([1n]), []);
+    if (L.hasNumLogitsToKeep) feeds.num_logits_to_keep = new ort.Tensor('int64', new BigInt64Array([BigInt(logitsToKeep)]), []);
     const out = await this.run(feeds, check);
     return { logits: out.logits as ort.Tensor, present: L.slots.map((s) => out[s.output] as ort.Tensor) };
   }
 
   private emptyPast(batch: number): ort.Tensor[] {
     return this.layout.slots.map((s) => emptyKv(this.layout.kvType, kvDims(s, this.folder.config, batch, 0)));
+  }
+
+  /** One forward pass over the text (cut from the left to the context): top-1 and log-prob at each position. */
+  async score(text: string): Promise<ScoreResult> {
+    let ids = this.encodePrompt(text);
+    const truncatedTokens = Math.max(0, ids.length - this.contextLength);
+    ids = ids.slice(truncatedTokens);
+    const recompute = this.layout.slots.length === 0;
+    const { logits } = await this.step([ids], recompute ? [] : this.emptyPast(1), 0, true, 0);
+    if (logits.dims[1] !== ids.length) throw new HostError('MODEL_UNSUPPORTED', 'This graph returns logits for the last position only, so it cannot score every token.');
+    const predicted: number[] = [];
+    const logprobs: number[] = [];
+    for (let i = 0; i + 1 < ids.length; i++) {
+      const row = logitsRow(logits, i, this.layout.vocabSize);
+      let max = -Infinity;
+      let arg = 0;
+      for (let v = 0; v < row.length; v++) if (row[v] > max) [max, arg] = [row[v], v];
+      let sum = 0;
+      for (let v = 0; v < row.length; v++) sum += Math.exp(row[v] - max);
+      predicted.push(arg);
+      logprobs.push(row[ids[i + 1]] - max - Math.log(sum));
+    }
+    return { tokenIds: ids, predicted, logprobs, truncatedTokens };
   }
 
   async generate(

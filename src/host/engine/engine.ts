@@ -18,6 +18,8 @@ import type {
   LoadParams,
   ModelInfo,
   ModelTask,
+  ScoreParams,
+  ScoreResult,
 } from '../../protocol/types';
 import { readModelFolder, type ModelFolder } from '../models/folder';
 import { CausalLM, type Cancellation } from './causalLm';
@@ -137,6 +139,13 @@ export class Engine {
       if (cancel.cancelled) throw new HostError('CANCELLED', 'Generation was cancelled.');
       return lm.generate(p.prompt, p.options ?? {}, onText, cancel, m.info.ep);
     });
+  }
+
+  async score(p: ScoreParams): Promise<ScoreResult> {
+    const m = await this.get(p);
+    if (!m.lm) throw new HostError('BAD_REQUEST', `${m.info.modelPath} is a ${m.info.task} model; scoring needs a causal language model.`);
+    const lm = m.lm;
+    return this.exclusive(m, () => lm.score(p.text));
   }
 
   async classify(p: ClassifyParams, cancel: Cancellation): Promise<ClassifyResult> {

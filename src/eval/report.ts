@@ -23,16 +23,16 @@ export function percentile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 }
 
-const fmt = (v: number | undefined, digits = 2) => (v === undefined ? '' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(digits));
+const fmt = (v: number | undefined, digits = 3) => (v === undefined ? '' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(digits));
 
-export function printReport(title: string, figures: Figure[], meta: Record<string, unknown>): void {
+export function printReport(title: string, figures: Figure[], meta: Record<string, unknown>, out: (line: string) => void = console.log): void {
   const rows = figures.map((f) => [f.name, `${fmt(f.value)} ${f.unit}`, f.peer ? `${fmt(f.peerValue)} (${f.peer})` : '', f.ratio === undefined ? '' : `${fmt(f.ratio)}x`, f.goal ? `${f.goal} ${f.met ? 'met' : 'MISSED'}` : '']);
   const head = ['figure', 'ONNX Assist', 'peer', 'ratio', 'goal'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  console.log(`\n${title}`);
-  console.log(line(head));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows) console.log(line(r));
-  console.log(JSON.stringify({ ...meta, figures }));
+  out(`\n${title}`);
+  out(line(head));
+  out(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) out(line(r));
+  out(JSON.stringify({ ...meta, figures }));
 }

