@@ -8,7 +8,11 @@ const root = new URL('../..', import.meta.url).pathname;
 const [name, out] = process.argv.slice(2);
 const loaders = {
   spam: () => require(`${root}/out/src/eval/spamData.js`).loadSpamAssassin(root),
-  'code-language': () => require(`${root}/out/src/eval/codeLanguageData.js`).loadCodeSnippets(root).items,
+  'code-language': () => {
+    const { items, files } = require(`${root}/out/src/eval/codeLanguageData.js`).loadCodeSnippets(root);
+    writeFileSync(`${out}.manifest.json`, JSON.stringify(files, null, 1) + '\n');
+    return items;
+  },
 };
 if (!loaders[name] || !out) {
   console.error(`usage: node tools/train/prepare.mjs (${Object.keys(loaders).join('|')}) OUT.jsonl   (after npm run build)`);
