@@ -11,6 +11,7 @@ const corpus = ['/usr/lib/python3.11/a*.py', '/usr/lib/python3.11/b*.py', '/usr/
 const fixtures = {
   'tiny-gpt2': ['gpt2', '--vocab-size', '512', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '128', '--init-std', '0.3', '--seed', '1'],
   'tiny-gpt2-merged': ['gpt2', '--vocab-size', '512', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '128', '--init-std', '0.3', '--seed', '1', '--legacy-merged', '--logits-to-keep'],
+  'tiny-gpt2-fim': ['gpt2', '--vocab-size', '512', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '128', '--init-std', '0.3', '--seed', '6', '--special-tokens', '<|endoftext|>,<fim_prefix>,<fim_middle>,<fim_suffix>'],
   'tiny-bert-classifier': ['bert', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '64', '--init-std', '0.2', '--seed', '2', '--labels', 'negative,neutral,positive'],
   'tiny-bert-multilabel': ['bert', '--vocab-size', '600', '--layers', '1', '--heads', '2', '--hidden', '32', '--positions', '64', '--init-std', '0.2', '--seed', '3', '--labels', 'bug,feature,docs', '--problem-type', 'multi_label_classification'],
   'tiny-bert-embedder': ['bert', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '32', '--positions', '64', '--init-std', '0.2', '--seed', '4', '--task', 'feature-extraction'],

@@ -48,12 +48,20 @@ export interface ModelInfo {
   outputNames: string[];
   labels?: string[];
   contextLength: number;
+  /** The model knows fill-in-the-middle tokens (StarCoder, Qwen2.5-Coder, CodeLlama or this project's style). */
+  fim: boolean;
   threads: number;
   loadMs: number;
 }
 
 export interface GenerateParams extends LoadParams {
+  /** The text to continue; with `suffix`, the text before the cursor. */
   prompt: string;
+  /**
+   * Text after the cursor. With a model that has fill-in-the-middle tokens the engine builds a
+   * FIM prompt; otherwise the suffix is ignored (prefix-only completion).
+   */
+  suffix?: string;
   options?: GenerationOptions;
 }
 
@@ -71,6 +79,8 @@ export interface GenerateStats {
   totalMs: number;
   ep: ConcreteProvider;
   seed: number;
+  /** True when the prompt was built as fill-in-the-middle. */
+  fim: boolean;
 }
 
 export interface GenerateResult {

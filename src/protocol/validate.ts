@@ -106,7 +106,12 @@ export function parseParams<M extends Method>(method: M, params: unknown): Param
     case 'unload':
       return { modelPath: str(o, 'modelPath', path, { nonEmpty: true }) } as ParamsOf<M>;
     case 'generate':
-      return { ...loadFields(o, path), prompt: str(o, 'prompt', path) as string, options: parseGenerationOptions(o.options, `${path}.options`) } as ParamsOf<M>;
+      return {
+        ...loadFields(o, path),
+        prompt: str(o, 'prompt', path) as string,
+        suffix: str(o, 'suffix', path, { optional: true }),
+        options: parseGenerationOptions(o.options, `${path}.options`),
+      } as ParamsOf<M>;
     case 'classify': {
       const texts = strings(o, 'texts', path, { maxItems: MAX_TEXTS }) as string[];
       if (texts.length === 0) fail(`${path}.texts`, 'at least one text', texts);

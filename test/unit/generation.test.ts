@@ -6,7 +6,7 @@ import { HostClient } from '../../src/client/hostClient';
 import { processEndpoint, workerEndpoint, type HostEndpoint } from '../../src/client/endpoint';
 import { Engine } from '../../src/host/engine/engine';
 import type { GenerationOptions } from '../../src/protocol/types';
-import { newClient, rejection, ROOT, TINY_GPT2, TINY_GPT2_MERGED } from './helpers';
+import { newClient, rejection, ROOT, TINY_GPT2, TINY_GPT2_FIM, TINY_GPT2_MERGED } from './helpers';
 
 const GREEDY: GenerationOptions = { doSample: false, maxNewTokens: 24 };
 const PROMPT = 'import os\n\ndef read_config(path):\n    with open(path) as f:\n';
@@ -125,8 +125,37 @@ describe('generation through the worker host', () => {
     const long = 'def f(x):\n    return x + 1\n'.repeat(60);
     const r = await client.request('generate', { modelPath: TINY_GPT2, prompt: long, options: { ...GREEDY, maxNewTokens: 10 } });
     assert.ok(r.stats.truncatedTokens > 0);
-    assert.equal(r.stats.promptTokens - r.stats.truncatedTokens + 10, 128);
+    // Whole 64-token blocks are dropped, so the prompt start stays put while typing.
+    const kept = r.stats.promptTokens - r.stats.truncatedTokens;
+    assert.ok(kept + 10 <= 128 && kept + 10 > 128 - 64, `kept ${kept}`);
+    assert.equal(r.stats.truncatedTokens % 64, 0);
     assert.equal(r.stats.newTokens, 10);
+  });
+
+  it('fill-in-the-middle: a suffix builds <fim_prefix> prefix <fim_suffix> suffix <fim_middle>', async () => {
+    const info = await client.request('load', { modelPath: TINY_GPT2_FIM });
+    assert.equal(info.fim, true);
+    const prefix = 'def area(r):\n    return ';
+    const suffix = '\n\nprint(area(2))\n';
+    const r = await client.request('generate', { modelPath: TINY_GPT2_FIM, prompt: prefix, suffix, options: GREEDY });
+    assert.equal(r.stats.fim, true);
+    // The same tokens written out as text (special tokens are parsed as such) give the same output.
+    const literal = await client.request('generate', { modelPath: TINY_GPT2_FIM, prompt: `<fim_prefix>${prefix}<fim_suffix>${suffix}<fim_middle>`, options: GREEDY });
+    assert.deepEqual(r.tokenIds, literal.tokenIds);
+    // A model without FIM tokens completes from the prefix alone.
+    const plain = await client.request('generate', { modelPath: TINY_GPT2, prompt: prefix, suffix, options: GREEDY });
+    assert.equal(plain.stats.fim, false);
+  });
+
+  it('typing at the end of a long file keeps reusing the KV cache, even past the context', async () => {
+    let text = 'def f(x):\n    return x + 1\n'.repeat(40);
+    let reused = 0;
+    for (const ch of 'value = compute(') {
+      text += ch;
+      const r = await client.request('generate', { modelPath: TINY_GPT2_FIM, prompt: text, suffix: '\n', options: { doSample: false, maxNewTokens: 4 } });
+      reused += r.stats.reusedTokens / (r.stats.promptTokens - r.stats.truncatedTokens);
+    }
+    assert.ok(reused / 16 > 0.8, `mean share reused ${(reused / 16).toFixed(2)}`);
   });
 
   it('maxNewTokens beyond the context is clamped, not a crash', async () => {

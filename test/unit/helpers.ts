@@ -6,6 +6,7 @@ export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'models');
 export const fixture = (name: string) => path.join(FIXTURES, name);
 export const TINY_GPT2 = fixture('tiny-gpt2');
 export const TINY_GPT2_MERGED = fixture('tiny-gpt2-merged');
+export const TINY_GPT2_FIM = fixture('tiny-gpt2-fim');
 export const TINY_BERT = fixture('tiny-bert-classifier');
 export const TINY_BERT_MULTI = fixture('tiny-bert-multilabel');
 export const TINY_EMBEDDER = fixture('tiny-bert-embedder');

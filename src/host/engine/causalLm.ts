@@ -182,6 +182,36 @@ export class CausalLM {
     };
   }
 
+  /**
+   * Prompt tokens within `budget`. Fill-in-the-middle when a suffix is given and the model has FIM
+   * tokens (prefix-suffix-middle order, so the prefix stays a stable token prefix for KV reuse).
+   * Too long a prefix loses whole 64-token blocks from its start, so its first token moves only
+   * every 64 tokens of typing and consecutive keystrokes keep sharing a cached prefix.
+   */
+  buildPrompt(prompt: string, suffix: string | undefined, budget: number): { ids: number[]; promptTokens: number; truncated: number; fim: boolean } {
+    const fim = this.tokenizer.fim;
+    const BLOCK = 64;
+    const cutLeft = (ids: number[], room: number) => {
+      if (ids.length <= room) return { kept: ids, cut: 0 };
+      const cut = Math.min(ids.length, Math.ceil((ids.length - room) / BLOCK) * BLOCK);
+      return { kept: ids.slice(cut), cut };
+    };
+    if (suffix !== undefined && fim) {
+      const [p, s, m] = [fim.prefix, fim.suffix, fim.middle].map((t) => this.tokenizer.tokenId(t)!);
+      const pre = this.tokenizer.encode(prompt, false);
+      let suf = this.tokenizer.encode(suffix, false);
+      const room = Math.max(2, budget - 3);
+      const sufRoom = Math.min(suf.length, Math.floor(room / 4));
+      const sufCut = suf.length - sufRoom;
+      suf = suf.slice(0, sufRoom);
+      const { kept, cut } = cutLeft(pre, room - suf.length);
+      return { ids: [p, ...kept, s, ...suf, m], promptTokens: pre.length + suf.length + sufCut + 3, truncated: cut + sufCut, fim: true };
+    }
+    const ids = this.encodePrompt(prompt);
+    const { kept, cut } = cutLeft(ids, budget);
+    return { ids: kept.length ? kept : ids.slice(-1), promptTokens: ids.length, truncated: cut, fim: false };
+  }
+
   encodePrompt(prompt: string): number[] {
     const ids = this.tokenizer.encode(prompt, this.addSpecialTokens);
     if (ids.length > 0) return ids;
@@ -252,17 +282,15 @@ export class CausalLM {
     onText: (sequence: number, text: string) => void,
     cancel: Cancellation,
     ep: GenerateResult['stats']['ep'],
+    suffix?: string,
   ): Promise<GenerateResult> {
     const t0 = performance.now();
     const o = this.resolveOptions(options);
-    let ids = this.encodePrompt(prompt);
-    const promptTokensIn = ids.length;
     const maxNew = Math.max(1, Math.min(o.maxNewTokens, this.contextLength - 1));
-    let truncated = 0;
-    if (ids.length + maxNew > this.contextLength) {
-      truncated = ids.length + maxNew - this.contextLength;
-      ids = ids.slice(truncated);
-    }
+    const built = this.buildPrompt(prompt, suffix, this.contextLength - maxNew);
+    let ids = built.ids;
+    const promptTokensIn = built.promptTokens;
+    const truncated = built.truncated;
     const recompute = this.layout.slots.length === 0;
     if (recompute && o.numReturnSequences > 1) {
       throw new HostError('MODEL_UNSUPPORTED', 'This model has no KV cache inputs, so it can only produce one sequence per request.');
@@ -371,6 +399,7 @@ export class CausalLM {
         totalMs: end - t0,
         ep,
         seed: o.seed,
+        fim: built.fim,
       },
     };
   }

@@ -105,6 +105,7 @@ export class Engine {
       outputNames: [...created.session.outputNames],
       labels: encoder?.labels,
       contextLength: lm ? lm.contextLength : (encoder?.maxLength ?? 0),
+      fim: !!lm && !!tokenizer.fim,
       threads: created.threads,
       loadMs: performance.now() - t0,
     };
@@ -137,7 +138,7 @@ export class Engine {
     const lm = m.lm;
     return this.exclusive(m, () => {
       if (cancel.cancelled) throw new HostError('CANCELLED', 'Generation was cancelled.');
-      return lm.generate(p.prompt, p.options ?? {}, onText, cancel, m.info.ep);
+      return lm.generate(p.prompt, p.options ?? {}, onText, cancel, m.info.ep, p.suffix);
     });
   }
 
