@@ -288,7 +288,7 @@ export class CausalLM {
     const o = this.resolveOptions(options);
     const maxNew = Math.max(1, Math.min(o.maxNewTokens, this.contextLength - 1));
     const built = this.buildPrompt(prompt, suffix, this.contextLength - maxNew);
-    let ids = built.ids;
+    const ids = built.ids;
     const promptTokensIn = built.promptTokens;
     const truncated = built.truncated;
     const recompute = this.layout.slots.length === 0;
