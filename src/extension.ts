@@ -1,31 +1,46 @@
 /**
- * VS Code entry point. Activation only registers; the inference host starts on first use.
- * The editor surfaces (inline completions, palette, panel) build on this in later steps.
+ * VS Code entry point. Activation registers the surfaces and returns; the inference host and the
+ * models start on first use. deactivate() waits for the host to shut down.
  */
 import * as vscode from 'vscode';
-import { HostClient } from './client/hostClient';
+import { Assistant } from './features/assistant';
+import { registerCommands } from './features/commands/register';
+import { InlineCompletionProvider } from './features/completion/provider';
+import { PANEL_VIEW, PanelView } from './features/panel/panelView';
+import { registerStatusBar } from './features/statusBar';
 
-let client: HostClient | undefined;
+let assistant: Assistant | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
+export interface ExtensionApi {
+  /** For the extension's own integration tests: the shared service. */
+  assistant: Assistant;
+  activationMs: number;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  const t0 = performance.now();
   const output = vscode.window.createOutputChannel('ONNX Assist', { log: true });
-  context.subscriptions.push(output);
-  client = new HostClient({
-    workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'host', 'worker.js').fsPath,
-    log: (level, message) => output[level](message),
-  });
+  const a = new Assistant(context, output);
+  assistant = a;
+  const provider = new InlineCompletionProvider(a);
+  const panel = new PanelView(context.extensionUri, a);
   context.subscriptions.push(
-    vscode.commands.registerCommand('onnxAssist.showStatus', async () => {
-      const s = await client!.request('status', {});
-      output.info(JSON.stringify(s, null, 2));
-      output.show(true);
-    }),
-    vscode.commands.registerCommand('onnxAssist.restartHost', () => client!.restart()),
+    output,
+    a,
+    provider,
+    panel,
+    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
+    vscode.window.registerWebviewViewProvider(PANEL_VIEW, panel, { webviewOptions: { retainContextWhenHidden: true } }),
+    registerCommands(a),
+    registerStatusBar(a),
   );
+  const activationMs = performance.now() - t0;
+  output.info(`activated in ${activationMs.toFixed(1)} ms (the inference host starts on first use)`);
+  return { assistant: a, activationMs };
 }
 
 export function deactivate(): Promise<void> | undefined {
-  const c = client;
-  client = undefined;
-  return c?.dispose();
+  const a = assistant;
+  assistant = undefined;
+  return a?.client.dispose();
 }

@@ -151,6 +151,13 @@ export interface HostStatus {
   platform: string;
 }
 
+/** Local completion counters as shown in the panel. */
+export interface CompletionCountsWire {
+  shown: number;
+  accepted: number;
+  acceptedChars: number;
+}
+
 /** Every request the host serves: method -> [params, result]. */
 export interface HostMethods {
   load: [LoadParams, ModelInfo];

@@ -1,0 +1,126 @@
+/**
+ * Inline (ghost text) completions. A keystroke waits out the debounce, is served from the
+ * type-through cache when it can, otherwise asks the host for a completion of the prefix (and
+ * suffix, for fill-in-the-middle models). One request at a time: a newer keystroke aborts the
+ * older request inside the worker. Results for an older document version are never shown.
+ * Errors go to the output channel and status bar, never to a dialog.
+ */
+import * as vscode from 'vscode';
+import type { Assistant } from '../assistant';
+import { postprocess, type CompletionContext } from './postprocess';
+import { TypeThroughCache } from './typeThroughCache';
+
+const PREFIX_CHARS = 6000;
+const SUFFIX_CHARS = 1500;
+export const ACCEPT_COMMAND = 'onnxAssist.inlineAccepted';
+
+function delay(ms: number, token: vscode.CancellationToken): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (ms <= 0) return resolve(!token.isCancellationRequested);
+    const sub = token.onCancellationRequested(() => {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(false);
+    });
+    const timer = setTimeout(() => {
+      sub.dispose();
+      resolve(!token.isCancellationRequested);
+    }, ms);
+  });
+}
+
+/** A rough comment check: the line starts a comment, or the cursor is after a line-comment marker. */
+function inComment(linePrefix: string, languageId: string): boolean {
+  const t = linePrefix.trimStart();
+  const hash = ['python', 'shellscript', 'ruby', 'perl', 'r', 'yaml', 'dockerfile', 'makefile', 'powershell', 'toml'].includes(languageId);
+  if (hash) return /(^|\s)#/.test(linePrefix) && !/["']/.test(linePrefix.slice(linePrefix.indexOf('#')));
+  return t.startsWith('//') || t.startsWith('/*') || t.startsWith('*') || /\s\/\/[^'"`]*$/.test(linePrefix);
+}
+
+export class InlineCompletionProvider implements vscode.InlineCompletionItemProvider {
+  private readonly cache = new TypeThroughCache();
+  private inflight: AbortController | undefined;
+
+  constructor(private readonly assistant: Assistant) {}
+
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    const s = this.assistant.settings;
+    const manual = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
+    if (!manual && !s.inline.enabled) return undefined;
+    if (s.inline.disabledLanguages.includes(document.languageId)) return undefined;
+    if (document.getText().length > s.inline.maxFileSizeKB * 1024) return undefined;
+
+    const offset = document.offsetAt(position);
+    const full = document.getText();
+    const prefix = full.slice(Math.max(0, offset - PREFIX_CHARS), offset);
+    const suffix = full.slice(offset, offset + SUFFIX_CHARS);
+    const key = document.uri.toString();
+    const line = document.lineAt(position.line).text;
+    const ctx: CompletionContext = {
+      linePrefix: line.slice(0, position.character),
+      lineSuffix: line.slice(position.character),
+      nextLines: Array.from({ length: Math.min(5, document.lineCount - position.line - 1) }, (_, i) => document.lineAt(position.line + 1 + i).text),
+      previousLine: [...Array(position.line).keys()].reverse().map((i) => document.lineAt(i).text).find((l) => l.trim() !== '') ?? '',
+      multiline: s.inline.multiline,
+      inComment: inComment(line.slice(0, position.character), document.languageId),
+      indentUnit: this.indentUnit(document),
+    };
+    const items = (texts: string[]) => texts.map((t) => this.item(t, position, ctx));
+
+    if (!manual) {
+      const cached = this.cache.get(key, prefix, suffix);
+      if (cached) {
+        this.assistant.telemetry.servedFromCache();
+        return items(cached);
+      }
+      if (!(await delay(s.inline.debounceMs, token))) return undefined;
+    }
+
+    this.inflight?.abort();
+    const ac = new AbortController();
+    this.inflight = ac;
+    const sub = token.onCancellationRequested(() => ac.abort());
+    const version = document.version;
+    const started = performance.now();
+    try {
+      const texts = await this.assistant.complete(prefix, suffix, manual ? 3 : 1, ac.signal);
+      if (token.isCancellationRequested || document.version !== version) return undefined;
+      const shown = [...new Set(texts.map((t) => postprocess(t, ctx)).filter((t): t is string => !!t))];
+      this.assistant.telemetry.latency(performance.now() - started);
+      if (shown.length === 0) return undefined;
+      this.cache.put(key, prefix, suffix, shown);
+      void this.assistant.counters.shown();
+      return items(shown);
+    } catch (e) {
+      this.assistant.reportQuietly('inline completion', e);
+      return undefined;
+    } finally {
+      sub.dispose();
+      if (this.inflight === ac) this.inflight = undefined;
+    }
+  }
+
+  private item(text: string, position: vscode.Position, _ctx: CompletionContext): vscode.InlineCompletionItem {
+    const item = new vscode.InlineCompletionItem(text, new vscode.Range(position, position));
+    item.command = { command: ACCEPT_COMMAND, title: 'Accepted', arguments: [text.length] };
+    return item;
+  }
+
+  private indentUnit(document: vscode.TextDocument): string {
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
+    const opts = editor?.options;
+    if (opts && opts.insertSpaces === false) return '\t';
+    const size = typeof opts?.tabSize === 'number' ? opts.tabSize : 4;
+    return ' '.repeat(size);
+  }
+
+  dispose(): void {
+    this.inflight?.abort();
+    this.cache.clear();
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The sidebar panel: generate with every control (streamed, stoppable), classify text or the
+ * selection, the model and provider line, local completion counters. Strict CSP with a nonce;
+ * only media/ may be loaded; every incoming message is validated.
+ */
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { generationOptions } from '../../config';
+import { parsePanelMessage, type FromPanel, type ToPanel } from '../../protocol/webview';
+import type { Assistant } from '../assistant';
+
+export const PANEL_VIEW = 'onnxAssist.panel';
+
+export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private generation: AbortController | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly assistant: Assistant,
+  ) {
+    this.disposables.push(
+      assistant.counters.onChange((counters) => this.post({ type: 'counters', counters })),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('onnxAssist') && this.postStatus()),
+    );
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    view.webview.options = { enableScripts: true, localResourceRoots: [media] };
+    view.webview.html = this.html(view.webview, media);
+    this.disposables.push(
+      view.webview.onDidReceiveMessage((raw: unknown) => {
+        let msg: FromPanel;
+        try {
+          msg = parsePanelMessage(raw);
+        } catch (e) {
+          this.assistant.output.warn(`panel: dropped a malformed message: ${(e as Error).message}`);
+          return;
+        }
+        void this.handle(msg);
+      }),
+      view.onDidDispose(() => {
+        this.generation?.abort();
+        this.view = undefined;
+      }),
+    );
+  }
+
+  private post(m: ToPanel): void {
+    void this.view?.webview.postMessage(m);
+  }
+
+  private names() {
+    const s = this.assistant.settings;
+    return { model: path.basename(this.assistant.models.generationModel(s)), classifier: path.basename(this.assistant.models.classificationModel(s)) };
+  }
+
+  private postStatus(fallback = ''): void {
+    this.post({ type: 'status', ...this.names(), ep: this.assistant.settings.executionProvider, fallback });
+  }
+
+  private async handle(msg: FromPanel): Promise<void> {
+    const a = this.assistant;
+    switch (msg.type) {
+      case 'ready': {
+        const g = a.settings.generation;
+        this.post({ type: 'init', defaults: { ...g }, ...this.names(), ep: a.settings.executionProvider, counters: a.counters.value });
+        return;
+      }
+      case 'generate': {
+        this.generation?.abort();
+        const ac = new AbortController();
+        this.generation = ac;
+        try {
+          const r = await a.generate(msg.prompt, generationOptions(a.settings, msg.options), (e) => this.post({ type: 'token', text: e.text }), ac.signal);
+          this.post({ type: 'done', stats: r.stats, stopReason: r.stopReasons[0] });
+          const status = await a.client.request('status', {});
+          const m = status.models.find((x) => x.task === 'text-generation');
+          if (m) this.post({ type: 'status', ...this.names(), ep: m.ep, fallback: m.fallbacks.join('; ') });
+        } catch (e) {
+          if ((e as { code?: string }).code === 'CANCELLED') this.post({ type: 'error', message: 'Stopped.' });
+          else {
+            a.reportQuietly('panel generate', e);
+            this.post({ type: 'error', message: (e as Error).message });
+          }
+        } finally {
+          if (this.generation === ac) this.generation = undefined;
+        }
+        return;
+      }
+      case 'stop':
+        this.generation?.abort();
+        return;
+      case 'classifySelection':
+      case 'classify': {
+        let text = msg.type === 'classify' ? msg.text : '';
+        if (msg.type === 'classifySelection') {
+          const ed = vscode.window.activeTextEditor;
+          text = ed ? (ed.selection.isEmpty ? ed.document.lineAt(ed.selection.active.line).text : ed.document.getText(ed.selection)) : '';
+        }
+        if (!text.trim()) return this.post({ type: 'error', message: 'Nothing to classify: type some text or select some in the editor.' });
+        try {
+          const r = await a.classify([text]);
+          this.post({ type: 'classified', text, labels: r.results[0] });
+        } catch (e) {
+          a.reportQuietly('panel classify', e);
+          this.post({ type: 'error', message: (e as Error).message });
+        }
+        return;
+      }
+      case 'insert': {
+        const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+        if (!ed) return this.post({ type: 'error', message: 'No editor to insert into.' });
+        await ed.edit((b) => b.replace(ed.selection, msg.text));
+        return;
+      }
+      case 'copy':
+        await vscode.env.clipboard.writeText(msg.text);
+        return;
+    }
+  }
+
+  private html(webview: vscode.Webview, media: vscode.Uri): string {
+    const nonce = randomBytes(16).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.css'));
+    const csp = `default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${nonce}'; img-src ${webview.cspSource};`;
+    return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link href="${style}" rel="stylesheet"><title>ONNX Assist</title></head>
+<body>
+<section aria-labelledby="gen-h">
+  <h2 id="gen-h">Generate</h2>
+  <label for="prompt">Prompt</label>
+  <textarea id="prompt" rows="5" placeholder="def fibonacci(n):"></textarea>
+  <details><summary>Controls</summary>
+    <div class="grid">
+      <label>Max new tokens <input id="maxNewTokens" type="number" min="1" max="4096"></label>
+      <label>Temperature <input id="temperature" type="number" min="0" max="5" step="0.05"></label>
+      <label>Top-k <input id="topK" type="number" min="0"></label>
+      <label>Top-p <input id="topP" type="number" min="0" max="1" step="0.01"></label>
+      <label>Repetition penalty <input id="repetitionPenalty" type="number" min="0.5" max="3" step="0.05"></label>
+      <label>No-repeat n-gram <input id="noRepeatNgramSize" type="number" min="0" max="16"></label>
+      <label>Stop sequence <input id="stop" type="text" placeholder="e.g. \\n\\n"></label>
+      <label>Seed <input id="seed" type="number" min="0" placeholder="random"></label>
+    </div>
+  </details>
+  <div class="row"><button id="generate">Generate</button><button id="stopBtn" class="secondary" disabled>Stop</button></div>
+  <pre id="output" aria-live="polite" tabindex="0"></pre>
+  <div class="row"><button id="copy" class="secondary">Copy</button><button id="insert" class="secondary">Insert into editor</button></div>
+  <div id="stats" class="muted"></div>
+</section>
+<section aria-labelledby="cls-h">
+  <h2 id="cls-h">Classify</h2>
+  <label for="clsText">Text</label>
+  <textarea id="clsText" rows="3"></textarea>
+  <div class="row"><button id="classify">Classify</button><button id="useSelection" class="secondary">Use selection</button></div>
+  <div id="labels" role="list"></div>
+</section>
+<footer>
+  <div id="modelLine" class="muted"></div>
+  <div id="counters" class="muted"></div>
+  <div id="error" role="alert"></div>
+</footer>
+<script nonce="${nonce}" src="${script}"></script>
+</body></html>`;
+  }
+
+  dispose(): void {
+    this.generation?.abort();
+    for (const d of this.disposables) d.dispose();
+  }
+}

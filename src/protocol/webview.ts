@@ -1,0 +1,63 @@
+/**
+ * Messages between the sidebar panel (webview) and the extension. Everything arriving from the
+ * webview is checked here; a malformed or hostile message is dropped and logged.
+ */
+import { HostError } from './errors';
+import type { CompletionCountsWire, GenerateStats, GenerationOptions, LabelScore } from './types';
+import { parseGenerationOptions } from './validate';
+
+export type FromPanel =
+  | { type: 'ready' }
+  | { type: 'generate'; prompt: string; options: GenerationOptions }
+  | { type: 'stop' }
+  | { type: 'classify'; text: string }
+  | { type: 'classifySelection' }
+  | { type: 'insert'; text: string }
+  | { type: 'copy'; text: string };
+
+export interface PanelDefaults {
+  maxNewTokens: number;
+  temperature: number;
+  topK: number;
+  topP: number;
+  repetitionPenalty: number;
+  noRepeatNgramSize: number;
+}
+
+export type ToPanel =
+  | { type: 'init'; defaults: PanelDefaults; model: string; classifier: string; ep: string; counters: CompletionCountsWire }
+  | { type: 'status'; model: string; classifier: string; ep: string; fallback: string }
+  | { type: 'token'; text: string }
+  | { type: 'done'; stats: GenerateStats; stopReason: string }
+  | { type: 'error'; message: string }
+  | { type: 'classified'; text: string; labels: LabelScore[] }
+  | { type: 'counters'; counters: CompletionCountsWire };
+
+const MAX_TEXT = 200_000;
+
+function text(o: Record<string, unknown>, key: string): string {
+  const v = o[key];
+  if (typeof v !== 'string') throw new HostError('BAD_REQUEST', `panel message field ${key} must be a string`);
+  if (v.length > MAX_TEXT) throw new HostError('BAD_REQUEST', `panel message field ${key} is longer than ${MAX_TEXT} characters`);
+  return v;
+}
+
+export function parsePanelMessage(v: unknown): FromPanel {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HostError('BAD_REQUEST', 'panel message must be an object');
+  const o = v as Record<string, unknown>;
+  switch (o.type) {
+    case 'ready':
+    case 'stop':
+    case 'classifySelection':
+      return { type: o.type };
+    case 'generate':
+      return { type: 'generate', prompt: text(o, 'prompt'), options: parseGenerationOptions(o.options, 'options') };
+    case 'classify':
+      return { type: 'classify', text: text(o, 'text') };
+    case 'insert':
+    case 'copy':
+      return { type: o.type, text: text(o, 'text') };
+    default:
+      throw new HostError('BAD_REQUEST', `unknown panel message type ${JSON.stringify(o.type)?.slice(0, 40)}`);
+  }
+}
