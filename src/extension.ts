@@ -12,8 +12,9 @@ import { registerStatusBar } from './features/statusBar';
 let assistant: Assistant | undefined;
 
 export interface ExtensionApi {
-  /** For the extension's own integration tests: the shared service. */
+  /** For the extension's own integration tests: the shared service and the provider. */
   assistant: Assistant;
+  provider: InlineCompletionProvider;
   activationMs: number;
 }
 
@@ -36,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   );
   const activationMs = performance.now() - t0;
   output.info(`activated in ${activationMs.toFixed(1)} ms (the inference host starts on first use)`);
-  return { assistant: a, activationMs };
+  return { assistant: a, provider, activationMs };
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -1,0 +1,40 @@
+/**
+ * Runs inside VS Code's extension host (extensionTestsPath): mocha over test/vscode/suite, with
+ * results written to test-results/vscode-results.json for the launcher (tools/vscode-test/run.mjs).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Mocha from 'mocha';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const RESULTS = path.join(ROOT, 'test-results');
+
+interface Outcome {
+  title: string;
+  state: 'passed' | 'failed';
+  ms: number;
+  error?: string;
+}
+
+export function run(): Promise<void> {
+  fs.mkdirSync(RESULTS, { recursive: true });
+  const log = (line: string) => fs.appendFileSync(path.join(RESULTS, 'vscode-log.txt'), `${line}\n`);
+  const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: 'dot' });
+  const suiteDir = path.join(__dirname, 'suite');
+  for (const f of fs.readdirSync(suiteDir).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(suiteDir, f));
+  const outcomes: Outcome[] = [];
+  return new Promise((resolve) => {
+    const runner = mocha.run(() => {
+      fs.writeFileSync(path.join(RESULTS, 'vscode-results.json'), JSON.stringify({ outcomes, done: true }, null, 1));
+      resolve();
+    });
+    runner.on('pass', (t) => {
+      outcomes.push({ title: t.fullTitle(), state: 'passed', ms: t.duration ?? 0 });
+      log(`  ✔ ${t.fullTitle()} (${t.duration ?? 0} ms)`);
+    });
+    runner.on('fail', (t, err: Error) => {
+      outcomes.push({ title: t.fullTitle(), state: 'failed', ms: t.duration ?? 0, error: String(err?.stack ?? err) });
+      log(`  ✘ ${t.fullTitle()}\n${String(err?.stack ?? err)}`);
+    });
+  });
+}

@@ -1,0 +1,86 @@
+/** Inside a real VS Code extension host, against the fixture workspace and the default models. */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../../src/extension';
+
+const EXTENSION_ID = 'onnx-assist.onnx-assist';
+
+async function api(): Promise<ExtensionApi> {
+  const ext = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is installed`);
+  return ext.activate();
+}
+
+function workspaceFile(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the fixture workspace is open');
+  return vscode.Uri.joinPath(folder.uri, name);
+}
+
+const token = () => new vscode.CancellationTokenSource().token;
+
+describe('ONNX Assist in VS Code', () => {
+  let a: ExtensionApi;
+  before(async () => (a = await api()));
+
+  it('activates quickly and starts no model until first use', () => {
+    assert.ok(a.activationMs < 1000, `activation took ${a.activationMs} ms`);
+  });
+
+  it('the inline provider returns completions from the default model', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceFile('sample.py'));
+    const editor = await vscode.window.showTextDocument(doc);
+    const end = doc.lineAt(doc.lineCount - 1).range.end;
+    editor.selection = new vscode.Selection(end, end);
+    const items = await a.provider.provideInlineCompletionItems(doc, end, { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined }, token());
+    assert.ok(items && items.length >= 1, 'at least one completion');
+    const text = String(items[0].insertText);
+    assert.ok(text.trim().length > 0);
+    assert.ok(items.length >= 2 || text.length > 0, 'manual trigger offers alternatives');
+  });
+
+  it('Generate at Cursor streams text into the editor', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'python', content: 'def greet(name):\n    ' });
+    const editor = await vscode.window.showTextDocument(doc);
+    const end = doc.lineAt(1).range.end;
+    editor.selection = new vscode.Selection(end, end);
+    const before = doc.getText();
+    await vscode.workspace.getConfiguration('onnxAssist').update('generation.maxNewTokens', 16, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('onnxAssist.generateAtCursor');
+    assert.ok(doc.getText().length > before.length, 'text was inserted');
+    assert.ok(doc.getText().startsWith(before));
+  });
+
+  it('turning inline completions off in settings takes effect without a reload', async () => {
+    const cfg = vscode.workspace.getConfiguration('onnxAssist');
+    await cfg.update('inline.enabled', false, vscode.ConfigurationTarget.Global);
+    try {
+      const doc = await vscode.workspace.openTextDocument(workspaceFile('sample.py'));
+      const end = doc.lineAt(doc.lineCount - 1).range.end;
+      const items = await a.provider.provideInlineCompletionItems(doc, end, { triggerKind: vscode.InlineCompletionTriggerKind.Automatic, selectedCompletionInfo: undefined }, token());
+      assert.equal(items, undefined);
+      assert.equal(a.assistant.settings.inline.enabled, false);
+    } finally {
+      await cfg.update('inline.enabled', undefined, vscode.ConfigurationTarget.Global);
+    }
+    assert.equal(a.assistant.settings.inline.enabled, true);
+  });
+
+  it('Classify uses the default classifier', async () => {
+    const r = await a.assistant.classify(['Congratulations! You won a FREE cruise, click here now!']);
+    assert.deepEqual(r.results[0].map((l) => l.label).sort(), ['ham', 'spam']);
+  });
+
+  it('every contributed command is registered', async () => {
+    const all = new Set(await vscode.commands.getCommands(true));
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    for (const c of ext.packageJSON.contributes.commands as { command: string }[]) assert.ok(all.has(c.command), c.command);
+  });
+
+  it('the host shuts down cleanly and restarts on the next request', async () => {
+    await vscode.commands.executeCommand('onnxAssist.restartHost');
+    assert.equal(a.assistant.client.state, 'stopped');
+    const s = await a.assistant.client.request('status', {});
+    assert.equal(s.models.length, 0);
+  });
+});
