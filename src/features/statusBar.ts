@@ -15,6 +15,7 @@ export function registerStatusBar(assistant: Assistant): vscode.Disposable {
     const inline = assistant.settings.inline.enabled ? '' : ' (off)';
     const latency = assistant.telemetry.lastLatencyMs === undefined ? '' : ` ${Math.round(assistant.telemetry.lastLatencyMs)}ms`;
     item.text = `${busy ? '$(loading~spin)' : '$(hubot)'} ${model}${inline} · ${ep}${latency}`;
+    item.accessibilityInformation = { label: `ONNX Assist: ${model} on ${ep}${busy ? ', generating' : ''}` };
     item.tooltip = new vscode.MarkdownString(
       [`**ONNX Assist**: ${model} on ${ep}`, fallback && `Fallback: ${fallback}`, `Host: ${assistant.client.state}`, 'Click to open the panel.'].filter(Boolean).join('\n\n'),
     );

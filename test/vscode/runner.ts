@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import Mocha from 'mocha';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const RESULTS = path.join(ROOT, 'test-results');
+const RESULTS = path.join(ROOT, 'test-results', 'vscode');
 
 interface Outcome {
   title: string;

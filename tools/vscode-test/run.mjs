@@ -1,60 +1,22 @@
 // Runs the extension's integration tests inside a real VS Code (the server bundled with
 // code-server from npm), opened in Debian's Chromium through playwright-core. Offline.
 //   node tools/vscode-test/run.mjs            (after npm run build)
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchBrowser, root, startServer } from './server.mjs';
 
-const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
-const results = join(root, 'test-results');
-const serverMain = join(root, '.cache/code-server/node_modules/code-server/lib/vscode/out/server-main.js');
+const results = join(root, 'test-results', 'vscode');
 const TIMEOUT_MS = Number(process.env.VSCODE_TEST_TIMEOUT_MS ?? 8 * 60_000);
-
-if (!existsSync(serverMain)) execFileSync('bash', [join(root, 'tools/vscode-test/install.sh')], { stdio: 'inherit' });
-if (!existsSync(join(root, 'dist/extension.js'))) throw new Error('dist/extension.js is missing: run npm run build first');
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 rmSync(results, { recursive: true, force: true });
 mkdirSync(results, { recursive: true });
-const state = mkdtempSync(join(tmpdir(), 'onnx-assist-vscode-'));
-const port = await freePort();
-const server = spawn(process.execPath, [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
-  '--user-data-dir', join(state, 'user'), '--extensions-dir', join(state, 'extensions')], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ONNX_ASSIST_TEST: '1' } });
-let serverLog = '';
-server.stdout.on('data', (d) => (serverLog += d));
-server.stderr.on('data', (d) => (serverLog += d));
-
+const server = await startServer();
 let browser;
 let code = 1;
 try {
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(base)).ok || i > 0) break;
-    } catch {
-      if (i > 150) throw new Error(`VS Code server did not start:\n${serverLog}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
-  const payload = [['extensionDevelopmentPath', remote(root)], ['extensionTestsPath', remote(join(root, 'out/test/vscode/runner.js'))]];
-  const url = `${base}/?folder=${encodeURIComponent(join(root, 'test/vscode/workspace'))}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const payload = [['extensionDevelopmentPath', server.remote(root)], ['extensionTestsPath', server.remote(join(root, 'out/test/vscode/runner.js'))]];
+  const url = server.url(join(root, 'test/vscode/workspace'), payload);
+  browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(url);
   const deadline = Date.now() + TIMEOUT_MS;
@@ -78,10 +40,9 @@ try {
   code = failed === 0 && passed > 0 ? 0 : 1;
 } catch (e) {
   console.error(String(e?.stack ?? e));
-  writeFileSync(join(results, 'vscode-server.log'), serverLog);
+  writeFileSync(join(results, 'vscode-server.log'), server.log());
 } finally {
   await browser?.close().catch(() => undefined);
-  server.kill();
-  rmSync(state, { recursive: true, force: true });
+  server.stop();
 }
 process.exit(code);

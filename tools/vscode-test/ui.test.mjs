@@ -1,0 +1,99 @@
+// UI tests: a person's view of ONNX Assist in VS Code (code-server web workbench) driven through
+// Debian's Chromium. Screenshots go to test-results/ui/.
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { launchBrowser, root, startServer } from './server.mjs';
+
+const shots = join(root, 'test-results', 'ui');
+const MOD = process.platform === 'darwin' ? 'Meta' : 'Control';
+
+describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
+  let server;
+  let browser;
+  let page;
+
+  before(async () => {
+    rmSync(shots, { recursive: true, force: true });
+    mkdirSync(shots, { recursive: true });
+    server = await startServer();
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(server.url(join(root, 'test/vscode/workspace'), [['extensionDevelopmentPath', server.remote(root)]]));
+    await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+    // A fresh profile asks whether to trust the folder: answer as a user would.
+    const trust = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Yes, I trust' }).first();
+    await trust.waitFor({ state: 'visible', timeout: 20_000 }).then(() => trust.click(), () => undefined);
+    // The extension is up once its status bar item shows.
+    await page.waitForSelector('[id$="onnxAssist.status"]', { timeout: 120_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.stop();
+  });
+
+  async function open(name) {
+    await page.keyboard.press(`${MOD}+P`);
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(name);
+    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: 20_000 });
+    await page.click('.editor-instance .view-lines');
+  }
+
+  const editorText = () => page.locator('.editor-instance .view-lines').innerText();
+
+  it('shows the model and provider in the status bar', async () => {
+    const text = await page.locator('[id$="onnxAssist.status"]').innerText();
+    assert.match(text, /code-lm/);
+  });
+
+  it('typing in a .ts file shows ghost text from the model, and Tab accepts it', async () => {
+    await open('sample.ts');
+    await page.keyboard.press(`${MOD}+End`);
+    await page.keyboard.type('export function midpoint(a: Point, b: Point): Point {\n');
+    const ghost = page.locator('.ghost-text-decoration, .ghost-text');
+    await ghost.first().waitFor({ state: 'visible', timeout: 90_000 });
+    const suggestion = (await ghost.allInnerTexts()).join('').trim();
+    assert.ok(suggestion.length > 0, 'ghost text is not empty');
+    await page.screenshot({ path: join(shots, 'inline-ghost-text.png') });
+    const before = await editorText();
+    await page.keyboard.press('Tab');
+    await page.waitForFunction((b) => document.querySelector('.editor-instance .view-lines').innerText !== b, before, { timeout: 10_000 });
+    const after = await editorText();
+    assert.ok(after.replace(/\s/g, '').length > before.replace(/\s/g, '').length, 'accepting inserted the suggestion');
+    await page.screenshot({ path: join(shots, 'inline-accepted.png') });
+  });
+
+  it('palette Classify Selection shows labels with scores', async () => {
+    await open('notes.txt');
+    await page.keyboard.press(`${MOD}+A`);
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type('ONNX Assist: Classify Selection');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Classify Selection"]', { timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    const spamRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'spam' });
+    await spamRow.first().waitFor({ state: 'visible', timeout: 60_000 });
+    const rows = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+    assert.ok(rows.some((r) => /ham/.test(r)) && rows.some((r) => /spam/.test(r)), rows.join(' | '));
+    assert.ok(rows.every((r) => /%/.test(r)), 'every label has a score');
+    await page.screenshot({ path: join(shots, 'palette-classify.png') });
+    await page.keyboard.press('Escape');
+  });
+
+  it('the sidebar panel streams a generation with its stats', async () => {
+    await page.click('.activitybar [aria-label="ONNX Assist"]');
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await frame.locator('body[data-ready="true"]').waitFor({ timeout: 60_000 });
+    await frame.locator('#prompt').fill('def fibonacci(n):\n    ');
+    await frame.locator('#generate').click();
+    await frame.locator('#stats').filter({ hasText: 'tokens/s' }).waitFor({ timeout: 60_000 });
+    const out = await frame.locator('#output').innerText();
+    assert.ok(out.trim().length > 0, 'the panel shows generated text');
+    await page.screenshot({ path: join(shots, 'panel-generate.png') });
+  });
+});
