@@ -25,7 +25,7 @@ const USAGE = `usage:
   onnx-assist classify --model DIR (--text T | --file F) [--top-k K] [--ep EP] [--json]
   onnx-assist embed    --model DIR --text T [--normalize] [--json]
   onnx-assist status   [--model DIR] [--json]
-  onnx-assist eval     [--quick] [--only spam,code-language,code-lm]
+  onnx-assist eval     [--quick] [--only spam-classifier,code-language,code-lm] [--onnx-file model_quantized.onnx]
   onnx-assist demo
 EP is one of auto, cpu, cuda, dml, webgpu.`;
 
@@ -49,6 +49,7 @@ const OPTIONS = {
   threads: { type: 'string' },
   normalize: { type: 'boolean' },
   quick: { type: 'boolean' },
+  'onnx-file': { type: 'string' },
   only: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -153,12 +154,12 @@ const EVALS = {
   'code-language': async (c: HostClient, o: EvalOptions) => (await evalCodeLanguage(c, o)).figures,
 } as const;
 
-async function evaluate(client: HostClient, io: CliIO, quick: boolean, only?: string[]): Promise<void> {
+async function evaluate(client: HostClient, io: CliIO, quick: boolean, only?: string[], onnxFile?: string): Promise<void> {
   const root = repoRoot();
   const names = Object.keys(EVALS) as (keyof typeof EVALS)[];
   for (const n of only ?? []) if (!names.includes(n as keyof typeof EVALS)) throw new UsageError(`--only: unknown model ${JSON.stringify(n)}; shipped models: ${names.join(', ')}`);
   const figures: Figure[] = [];
-  const o: EvalOptions = { root, quick, log: (l) => io.out(`${l}\n`) };
+  const o: EvalOptions = { root, quick, onnxFile, log: (l) => io.out(`${l}\n`) };
   for (const name of names) {
     if (only && !only.includes(name)) continue;
     if (!fs.existsSync(path.join(root, 'models', name, 'config.json'))) {
@@ -167,7 +168,7 @@ async function evaluate(client: HostClient, io: CliIO, quick: boolean, only?: st
     }
     figures.push(...(await EVALS[name](client, o)));
   }
-  printReport('ONNX Assist shipped-model quality', figures, { date: new Date().toISOString(), quick }, (l) => io.out(`${l}\n`));
+  printReport('ONNX Assist shipped-model quality', figures, { date: new Date().toISOString(), quick, onnxFile: onnxFile ?? 'default' }, (l) => io.out(`${l}\n`));
 }
 
 export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
@@ -245,7 +246,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
           await demo(client, io);
           return 0;
         case 'eval':
-          await evaluate(client, io, !!v.quick, v.only?.split(','));
+          await evaluate(client, io, !!v.quick, v.only?.split(','), v['onnx-file']);
           return 0;
         default:
           throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: generate, classify, embed, status, demo`);

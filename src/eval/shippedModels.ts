@@ -20,6 +20,8 @@ export interface EvalOptions {
   /** Smaller samples for a fast check. */
   quick: boolean;
   log: (line: string) => void;
+  /** Evaluate this file under onnx/ (e.g. model_quantized.onnx) instead of the default. */
+  onnxFile?: string;
 }
 
 function readJsonl<T>(file: string): T[] {
@@ -30,9 +32,9 @@ function readJsonl<T>(file: string): T[] {
     .map((l) => JSON.parse(l) as T);
 }
 
-async function classifyAll(client: HostClient, modelPath: string, texts: string[]) {
+async function classifyAll(client: HostClient, modelPath: string, texts: string[], onnxFile?: string) {
   const t0 = performance.now();
-  const r = await client.request('classify', { modelPath, texts });
+  const r = await client.request('classify', { modelPath, texts, onnxFile });
   return { results: r.results, ms: performance.now() - t0 };
 }
 
@@ -48,7 +50,7 @@ export async function evalSpam(client: HostClient, o: EvalOptions): Promise<{ fi
   const model = path.join(o.root, 'models', 'spam-classifier');
   let test = loadSpamAssassin(o.root).filter((m) => m.split === 'test');
   if (o.quick) test = test.slice(0, 200);
-  const { results, ms } = await classifyAll(client, model, test.map((m) => m.text));
+  const { results, ms } = await classifyAll(client, model, test.map((m) => m.text), o.onnxFile);
   const predicted = results.map((r) => r[0].label);
   const labels = results[0].map((l) => l.label).sort();
   const report = classificationReport(test.map((m) => m.label), predicted, labels);
@@ -80,13 +82,13 @@ export async function evalCodeLanguage(client: HostClient, o: EvalOptions): Prom
   let test = readJsonl<Snippet>(path.join(model, 'test-snippets.jsonl'));
   if (o.quick) test = test.filter((_, i) => i % 10 === 0);
   const labels = Object.keys(CODE_LANGUAGES) as CodeLanguage[];
-  const { results, ms } = await classifyAll(client, model, test.map((s) => s.text));
+  const { results, ms } = await classifyAll(client, model, test.map((s) => s.text), o.onnxFile);
   const ours = classificationReport(test.map((s) => s.label), results.map((r) => r[0].label), labels);
   // Latency one snippet at a time, as an editor asks.
   const one: number[] = [];
   for (const s of test.slice(0, 100)) {
     const t = performance.now();
-    await client.request('classify', { modelPath: model, texts: [s.text], topK: 1 });
+    await client.request('classify', { modelPath: model, texts: [s.text], topK: 1, onnxFile: o.onnxFile });
     one.push(performance.now() - t);
   }
   const figures: Figure[] = [];
@@ -187,7 +189,7 @@ export async function evalCodeLm(client: HostClient, o: EvalOptions): Promise<Fi
     const full = fs.readFileSync(resolve(f.path), 'utf8');
     const starts = [0, ...[...full.matchAll(/\n/g)].map((m) => m.index! + 1)].filter((i) => i < Math.max(1, full.length - 1000));
     const text = full.slice(starts[Math.floor(rng.next() * starts.length)]).slice(0, 1000);
-    const s = await client.request('score', { modelPath: model, text });
+    const s = await client.request('score', { modelPath: model, text, onnxFile: o.onnxFile });
     for (let i = 0; i < s.predicted.length; i++) {
       total++;
       if (s.predicted[i] === s.tokenIds[i + 1]) oursHit++;
@@ -212,7 +214,7 @@ export async function evalCodeLm(client: HostClient, o: EvalOptions): Promise<Fi
     const prompt = prefix.slice(-1500);
     const want = line.slice(cut).trimEnd();
     lines++;
-    const r = await client.request('generate', { modelPath: model, prompt, options: { doSample: false, maxNewTokens: 48, stop: ['\n'] } });
+    const r = await client.request('generate', { modelPath: model, prompt, onnxFile: o.onnxFile, options: { doSample: false, maxNewTokens: 48, stop: ['\n'] } });
     if (r.texts[0].trimEnd() === want) oursEm++;
     const ids = tok.encode(prompt, false);
     const start = ids.length;
