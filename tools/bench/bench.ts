@@ -12,6 +12,7 @@ import * as ort from 'onnxruntime-node';
 import { HostClient } from '../../src/client/hostClient';
 import { resolveThreads } from '../../src/host/engine/session';
 import { median, printReport, type Figure } from '../../src/eval/report';
+import { replayBench } from './replay';
 
 const ROOT = path.resolve(__dirname, '..');
 const PROMPT = `import json
@@ -161,6 +162,8 @@ async function main(): Promise<void> {
   const defaultLm = path.join(ROOT, 'models', 'code-lm');
   const small = fs.existsSync(path.join(defaultLm, 'config.json')) ? defaultLm : path.join(ROOT, 'test', 'fixtures', 'models', 'tiny-gpt2');
   await benchModel('small', small, 64, 5, figures);
+  console.log(`bench: keystroke replay on ${path.relative(ROOT, small)}`);
+  figures.push(...(await replayBench(ROOT, small, path.join(ROOT, 'dist', 'host', 'worker.js'), quick ? 60 : 150)));
   const large = quick ? undefined : ensureLargeModel();
   if (large) await benchModel('gpt2-124m', large, 32, 3, figures);
   printReport('ONNX Assist benchmark (higher ratio = ONNX Assist better, except per-token vs floor)', figures, {

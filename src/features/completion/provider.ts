@@ -7,8 +7,8 @@
  */
 import * as vscode from 'vscode';
 import type { Assistant } from '../assistant';
-import { postprocess, type CompletionContext } from './postprocess';
-import { TypeThroughCache } from './typeThroughCache';
+import { CompletionPipeline } from './pipeline';
+import type { CompletionContext } from './postprocess';
 
 const PREFIX_CHARS = 6000;
 const SUFFIX_CHARS = 1500;
@@ -38,10 +38,11 @@ function inComment(linePrefix: string, languageId: string): boolean {
 }
 
 export class InlineCompletionProvider implements vscode.InlineCompletionItemProvider {
-  private readonly cache = new TypeThroughCache();
-  private inflight: AbortController | undefined;
+  private readonly pipeline: CompletionPipeline;
 
-  constructor(private readonly assistant: Assistant) {}
+  constructor(private readonly assistant: Assistant) {
+    this.pipeline = new CompletionPipeline((prefix, suffix, n, signal) => assistant.complete(prefix, suffix, n, signal));
+  }
 
   async provideInlineCompletionItems(
     document: vscode.TextDocument,
@@ -59,7 +60,6 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     const full = document.getText();
     const prefix = full.slice(Math.max(0, offset - PREFIX_CHARS), offset);
     const suffix = full.slice(offset, offset + SUFFIX_CHARS);
-    const key = document.uri.toString();
     const line = document.lineAt(position.line).text;
     const ctx: CompletionContext = {
       linePrefix: line.slice(0, position.character),
@@ -71,37 +71,31 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
       indentUnit: this.indentUnit(document),
     };
     const items = (texts: string[]) => texts.map((t) => this.item(t, position, ctx));
+    const query = { key: document.uri.toString(), prefix, suffix, ctx, manual };
 
-    if (!manual) {
-      const cached = this.cache.get(key, prefix, suffix);
-      if (cached) {
-        this.assistant.telemetry.servedFromCache();
-        return items(cached);
-      }
-      if (!(await delay(s.inline.debounceMs, token))) return undefined;
+    const cached = this.pipeline.cached(query);
+    if (cached) {
+      this.assistant.telemetry.servedFromCache();
+      return items(cached.texts);
     }
+    if (!manual && !(await delay(s.inline.debounceMs, token))) return undefined;
 
-    this.inflight?.abort();
     const ac = new AbortController();
-    this.inflight = ac;
     const sub = token.onCancellationRequested(() => ac.abort());
     const version = document.version;
     const started = performance.now();
     try {
-      const texts = await this.assistant.complete(prefix, suffix, manual ? 3 : 1, ac.signal);
-      if (token.isCancellationRequested || document.version !== version) return undefined;
-      const shown = [...new Set(texts.map((t) => postprocess(t, ctx)).filter((t): t is string => !!t))];
+      const { texts } = await this.pipeline.generate(query, ac.signal);
+      // A result for an older version of the document is never shown.
+      if (token.isCancellationRequested || document.version !== version || texts.length === 0) return undefined;
       this.assistant.telemetry.latency(performance.now() - started);
-      if (shown.length === 0) return undefined;
-      this.cache.put(key, prefix, suffix, shown);
       void this.assistant.counters.shown();
-      return items(shown);
+      return items(texts);
     } catch (e) {
       this.assistant.reportQuietly('inline completion', e);
       return undefined;
     } finally {
       sub.dispose();
-      if (this.inflight === ac) this.inflight = undefined;
     }
   }
 
@@ -120,7 +114,6 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
   }
 
   dispose(): void {
-    this.inflight?.abort();
-    this.cache.clear();
+    this.pipeline.dispose();
   }
 }
