@@ -23,10 +23,12 @@ export function run(): Promise<void> {
   const suiteDir = path.join(__dirname, 'suite');
   for (const f of fs.readdirSync(suiteDir).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(suiteDir, f));
   const outcomes: Outcome[] = [];
-  return new Promise((resolve) => {
-    const runner = mocha.run(() => {
+  return new Promise((resolve, reject) => {
+    const runner = mocha.run((failures) => {
       fs.writeFileSync(path.join(RESULTS, 'vscode-results.json'), JSON.stringify({ outcomes, done: true }, null, 1));
-      resolve();
+      // @vscode/test-electron reads failure from a rejected run(); run.mjs reads the file.
+      if (failures > 0) reject(new Error(`${failures} VS Code test(s) failed`));
+      else resolve();
     });
     runner.on('pass', (t) => {
       outcomes.push({ title: t.fullTitle(), state: 'passed', ms: t.duration ?? 0 });
