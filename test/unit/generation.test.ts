@@ -212,6 +212,16 @@ describe('generation through the worker host', () => {
     }
   });
 
+  it('unload releases the model; the next request loads it again', async () => {
+    await client.request('load', { modelPath: TINY_GPT2 });
+    assert.equal((await client.request('status', {})).models.length, 1);
+    assert.deepEqual(await client.request('unload', { modelPath: TINY_GPT2 }), { unloaded: true });
+    assert.equal((await client.request('status', {})).models.length, 0);
+    assert.deepEqual(await client.request('unload', { modelPath: TINY_GPT2 }), { unloaded: false });
+    const r = await client.request('generate', { modelPath: TINY_GPT2, prompt: 'x', options: { doSample: false, maxNewTokens: 2 } });
+    assert.equal(r.stats.newTokens, 2);
+  });
+
   it('an already-aborted signal never reaches the host', async () => {
     const ac = new AbortController();
     ac.abort();
