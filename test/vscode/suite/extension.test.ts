@@ -1,5 +1,7 @@
 /** Inside a real VS Code extension host, against the fixture workspace and the default models. */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension';
 
@@ -25,6 +27,11 @@ describe('ONNX Assist in VS Code', () => {
 
   it('activates quickly and starts no model until first use', () => {
     assert.ok(a.activationMs < 1000, `activation took ${a.activationMs} ms`);
+    assert.equal(a.assistant.client.state, 'stopped', 'the host has not started yet');
+    // Recorded for npm run bench, which reports activation time from the last real VS Code run.
+    const dir = path.resolve(__dirname, '..', '..', '..', '..', 'test-results', 'vscode');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ activationMs: a.activationMs, vscode: vscode.version }));
   });
 
   it('the inline provider returns completions from the default model', async () => {
@@ -82,5 +89,17 @@ describe('ONNX Assist in VS Code', () => {
     assert.equal(a.assistant.client.state, 'stopped');
     const s = await a.assistant.client.request('status', {});
     assert.equal(s.models.length, 0);
+  });
+
+  it('deactivate shuts the host down and nothing keeps serving (last test)', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
+    // The module VS Code loaded (same require cache): its deactivate() is what VS Code calls.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(path.join(ext.extensionPath, 'dist', 'extension.js')) as { deactivate(): Promise<void> | undefined };
+    await a.assistant.client.request('status', {});
+    assert.equal(a.assistant.client.state, 'ready');
+    await mod.deactivate();
+    assert.equal(a.assistant.client.state, 'stopped');
+    await assert.rejects(a.assistant.client.request('status', {}), (e: { code?: string }) => e.code === 'HOST_SHUTDOWN');
   });
 });
