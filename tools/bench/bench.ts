@@ -32,7 +32,7 @@ interface Run {
   tokens: number;
 }
 
-async function oursRuns(client: HostClient, modelPath: string, prompt: string, newTokens: number, repeats: number): Promise<{ runs: Run[]; lagP99Ms: number; promptTokens: number }> {
+async function oursRuns(client: HostClient, modelPath: string, prompt: string, newTokens: number, repeats: number, between: () => Promise<void>): Promise<{ runs: Run[]; lagP99Ms: number; promptTokens: number }> {
   await client.request('load', { modelPath });
   // Distinct prompts per run so the KV prefix cache cannot make later runs look faster.
   const run = async (i: number): Promise<Run> => {
@@ -45,7 +45,12 @@ async function oursRuns(client: HostClient, modelPath: string, prompt: string, n
   const lag = monitorEventLoopDelay({ resolution: 1 });
   lag.enable();
   const runs: Run[] = [];
-  for (let i = 0; i < repeats; i++) runs.push(await run(i));
+  for (let i = 0; i < repeats; i++) {
+    runs.push(await run(i));
+    lag.disable();
+    await between(); // the floor is sampled between our runs, so both see the same machine load
+    lag.enable();
+  }
   lag.disable();
   return { runs, lagP99Ms: lag.percentile(99) / 1e6, promptTokens };
 }
@@ -82,8 +87,8 @@ async function peerRuns(modelPath: string, prompt: string, newTokens: number, re
   }
 }
 
-/** Median time of one bare decode step (one new token over a past of `pastLen`), same session options. */
-async function floorStepMs(onnxPath: string, config: Record<string, number>, pastLen: number): Promise<number> {
+/** A bare session (same options as the engine) timing one decode step over a past of `pastLen`. */
+async function floorSampler(onnxPath: string, config: Record<string, number>, pastLen: number) {
   const threads = resolveThreads(undefined);
   const session = await ort.InferenceSession.create(onnxPath, {
     executionProviders: ['cpu'],
@@ -102,14 +107,20 @@ async function floorStepMs(onnxPath: string, config: Record<string, number>, pas
   for (let i = 0; i < config.n_layer; i++) {
     for (const kv of ['key', 'value']) feeds[`past_key_values.${i}.${kv}`] = new ort.Tensor('float32', new Float32Array(heads * pastLen * dim).fill(0.01), [1, heads, pastLen, dim]);
   }
-  const times: number[] = [];
-  for (let i = 0; i < 25; i++) {
-    const t = performance.now();
-    await session.run(feeds);
-    if (i >= 5) times.push(performance.now() - t);
-  }
-  await session.release();
-  return median(times);
+  await session.run(feeds);
+  return {
+    /** Median of `n` steps. */
+    async sample(n: number): Promise<number> {
+      const times: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        await session.run(feeds);
+        times.push(performance.now() - t);
+      }
+      return median(times);
+    },
+    release: () => session.release(),
+  };
 }
 
 function ensureLargeModel(): string | undefined {
@@ -134,14 +145,19 @@ async function benchModel(label: string, dir: string, newTokens: number, repeats
   // The test fixture has a 128-token context; every real model takes the full prompt.
   const prompt = config.n_positions >= 256 ? PROMPT : PROMPT.slice(0, 40);
   const client = new HostClient({ workerPath: path.join(ROOT, 'dist', 'host', 'worker.js') });
+  // Past length of the middle decode step of our runs (prompt + half the new tokens).
+  const promptTokens = (await client.request('generate', { modelPath: dir, prompt: `# run 0\n${prompt}`, options: { doSample: false, maxNewTokens: 1 } })).stats.promptTokens;
+  const floorSession = await floorSampler(path.join(dir, 'onnx', 'model.onnx'), config, promptTokens + newTokens / 2);
+  const floors: number[] = [];
   let ours: Awaited<ReturnType<typeof oursRuns>>;
   try {
-    ours = await oursRuns(client, dir, prompt, newTokens, repeats);
+    ours = await oursRuns(client, dir, prompt, newTokens, repeats, async () => void floors.push(await floorSession.sample(20)));
   } finally {
     await client.dispose();
+    await floorSession.release();
   }
+  const floor = median(floors);
   const peer = await peerRuns(dir, prompt, newTokens, repeats);
-  const floor = await floorStepMs(path.join(dir, 'onnx', 'model.onnx'), config, ours.promptTokens + newTokens / 2);
   const oTps = median(ours.runs.map((r) => r.decodeTokPerS));
   const pTps = median(peer.map((r) => r.decodeTokPerS));
   const oTtft = median(ours.runs.map((r) => r.ttftMs));
