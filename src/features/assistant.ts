@@ -86,7 +86,7 @@ export class Assistant implements vscode.Disposable {
     }
   }
 
-  /** Inline completion texts for the cursor (greedy, or `n` sampled alternatives plus greedy). */
+  /** Inline completion texts for the cursor: greedy, plus sampled alternatives when `n` > 1. */
   async complete(prefix: string, suffix: string, n: number, signal: AbortSignal): Promise<string[]> {
     const s = this.settings;
     const modelPath = this.models.generationModel(s);
@@ -94,7 +94,8 @@ export class Assistant implements vscode.Disposable {
     return this.tracked(async () => {
       const greedy = await this.client.request('generate', { modelPath, prompt: prefix, suffix, options: base, ...this.load() }, { signal });
       if (n <= 1) return greedy.texts;
-      const more = await this.client.request('generate', { modelPath, prompt: prefix, suffix, options: { ...base, doSample: true, temperature: 0.8, topP: 0.95, numReturnSequences: n }, ...this.load() }, { signal });
+      // More samples than needed: identical ones are merged after post-processing.
+      const more = await this.client.request('generate', { modelPath, prompt: prefix, suffix, options: { ...base, doSample: true, temperature: 0.9, topP: 0.95, numReturnSequences: n + 2 }, ...this.load() }, { signal });
       return [...greedy.texts, ...more.texts];
     });
   }

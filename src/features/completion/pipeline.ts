@@ -44,7 +44,7 @@ export class CompletionPipeline {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const raw = await this.request(q.prefix, q.suffix, q.manual ? 3 : 1, ac.signal);
-      const texts = [...new Set(raw.map((t) => postprocess(t, q.ctx)).filter((t): t is string => !!t))];
+      const texts = [...new Set(raw.map((t) => postprocess(t, q.ctx)).filter((t): t is string => !!t))].slice(0, q.manual ? 5 : 1);
       this.cache.put(q.key, q.prefix, q.suffix, texts);
       return { texts, fromCache: false };
     } finally {

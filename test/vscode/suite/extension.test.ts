@@ -40,10 +40,10 @@ describe('ONNX Assist in VS Code', () => {
     const end = doc.lineAt(doc.lineCount - 1).range.end;
     editor.selection = new vscode.Selection(end, end);
     const items = await a.provider.provideInlineCompletionItems(doc, end, { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined }, token());
-    assert.ok(items && items.length >= 1, 'at least one completion');
-    const text = String(items[0].insertText);
-    assert.ok(text.trim().length > 0);
-    assert.ok(items.length >= 2 || text.length > 0, 'manual trigger offers alternatives');
+    assert.ok(items, 'completions');
+    assert.ok(items.length >= 3, `manual trigger offers alternatives to cycle through (got ${items.length})`);
+    assert.ok(String(items[0].insertText).trim().length > 0);
+    assert.equal(new Set(items.map((i) => String(i.insertText))).size, items.length, 'alternatives are distinct');
   });
 
   it('Generate at Cursor streams text into the editor', async () => {
