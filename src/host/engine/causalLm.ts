@@ -308,13 +308,14 @@ export class CausalLM {
 
     let { logits, present } = await this.step([recompute ? ids : ids.slice(reuse)], past, recompute ? 0 : reuse, true);
     if (cancel.cancelled) throw new HostError('CANCELLED', 'Generation was cancelled.');
-    // Tokens whose keys and values are in `past` (row 0); their count is the past length.
-    let fed = ids.slice();
+    // Tokens whose keys and values are in `past` (row 0); their count is the past length. It only
+    // grows, so the reusable cache can hold it by reference instead of a copy per step.
+    const fed = ids.slice();
+    const n = o.numReturnSequences;
     if (!recompute) {
-      this.cacheTokens = fed.slice();
+      this.cacheTokens = n === 1 ? fed : fed.slice();
       this.cachePast = present;
     }
-    const n = o.numReturnSequences;
     past = present.map((t) => repeatBatch(t, n));
     // Which position's logits to read: the last fed token (graphs with num_logits_to_keep return only it).
     let lastRow = (recompute ? ids.length : ids.length - reuse) - 1;
@@ -361,18 +362,17 @@ export class CausalLM {
       }
       if (recompute) {
         // No KV inputs in this graph: run the whole sequence again (batch 1 only).
-        fed = fed.concat(next[0]);
+        fed.push(next[0]);
         ({ logits } = await this.step([fed], [], 0, false));
         lastRow = fed.length - 1;
       } else {
-        ({ logits, present } = await this.step(next.map((t) => [t]), past, fed.length, stepNo === 0));
-        fed = fed.concat(next[0]);
+        const stepped = await this.step(next.map((t) => [t]), past, fed.length, stepNo === 0);
+        ({ logits, present } = stepped);
+        fed.push(next[0]);
         past = present;
         lastRow = 0;
-        if (n === 1) {
-          this.cacheTokens = fed.slice();
-          this.cachePast = present;
-        }
+        // With several sequences the cache keeps the shared prompt only.
+        if (n === 1) this.cachePast = present;
       }
       if (cancel.cancelled) throw new HostError('CANCELLED', 'Generation was cancelled.');
     }
