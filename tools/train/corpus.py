@@ -75,3 +75,23 @@ def collect(repo_root):
     for _, m in out:
         m["path"] = os.path.relpath(m["path"], repo_root) if m["path"].startswith(repo_root) else m["path"]
     return out
+
+
+def from_manifest(repo_root, manifest_path):
+    """The exact corpus of an earlier run: every file in its manifest, checked by sha256."""
+    entries = json.load(open(manifest_path, encoding="utf-8"))
+    out, missing, changed = [], 0, 0
+    for m in entries:
+        path = m["path"] if os.path.isabs(m["path"]) else os.path.join(repo_root, m["path"])
+        try:
+            text = open(path, encoding="utf-8").read()
+        except OSError:
+            missing += 1
+            continue
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != m["sha256"]:
+            changed += 1
+            continue
+        out.append((text, m))
+    if missing or changed:
+        print(f"corpus: {missing} files missing and {changed} changed since the manifest was written; they are left out")
+    return out

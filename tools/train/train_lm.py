@@ -46,6 +46,7 @@ def main():
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--fim-rate", type=float, default=0.5)
     p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--manifest", help="train on exactly the files of an earlier corpus-manifest.json")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     random.seed(a.seed)
@@ -53,7 +54,7 @@ def main():
     torch.manual_seed(a.seed)
     os.makedirs(a.work, exist_ok=True)
 
-    docs = corpus.collect(ROOT)
+    docs = corpus.from_manifest(ROOT, a.manifest) if a.manifest else corpus.collect(ROOT)
     train = [t for t, m in docs if m["split"] == "train"]
     val = [t for t, m in docs if m["split"] == "val"]
     langs = {}
