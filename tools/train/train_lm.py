@@ -47,6 +47,9 @@ def main():
     p.add_argument("--fim-rate", type=float, default=0.5)
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("--manifest", help="train on exactly the files of an earlier corpus-manifest.json")
+    p.add_argument("--resume", help="continue from a checkpoint (.pt state dict) written by an earlier run; "
+                   "use it with --manifest and --tokenizer of that run")
+    p.add_argument("--tokenizer", help="reuse this tokenizer.json instead of training one (needed with --resume)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     random.seed(a.seed)
@@ -66,7 +69,10 @@ def main():
     rng = random.Random(a.seed)
     sample = rng.sample(train, min(len(train), 3000))
     t0 = time.time()
-    tj = tok.train_byte_bpe(sample[:1500], a.vocab_size, SPECIALS)
+    if a.tokenizer:
+        tj = json.load(open(a.tokenizer, encoding="utf-8"))
+    else:
+        tj = tok.train_byte_bpe(sample[:1500], a.vocab_size, SPECIALS)
     print(f"tokenizer: {len(tj['model']['vocab'])} tokens in {time.time() - t0:.0f}s", flush=True)
     enc = BPEEncoder(tj)
     eos = tj["model"]["vocab"][SPECIALS[0]]
@@ -94,6 +100,9 @@ def main():
                 prm.fill_(1.0)
             else:
                 prm.zero_()
+    if a.resume:
+        model.load_state_dict(torch.load(a.resume, map_location=a.device))
+        print(f"resumed from {a.resume}", flush=True)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"model: {n_params / 1e6:.2f}M parameters", flush=True)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "wpe" not in n]
@@ -160,6 +169,7 @@ def main():
         if time.time() - last_ckpt > 300:
             torch.save(model.state_dict(), os.path.join(a.work, "code-lm.pt"))
             last_ckpt = time.time()
+    torch.save(model.state_dict(), os.path.join(a.work, "code-lm.pt"))
 
     model.eval().cpu()
     path = export.write_gpt2_folder(a.out, tj, SPECIALS, a.layers, a.heads, a.embd, a.ctx, model=model,
