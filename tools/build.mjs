@@ -9,7 +9,8 @@ const common = {
   target: 'node20',
   format: 'cjs',
   sourcemap: true,
-  external: ['vscode', 'onnxruntime-node', '@huggingface/transformers'],
+  // Native addons and dev-only peers (which find their data files next to their own code) stay external.
+  external: ['vscode', 'onnxruntime-node', '@huggingface/transformers', '@vscode/vscode-languagedetection'],
   logLevel: 'warning',
 };
 await build({

@@ -95,7 +95,10 @@ export async function evalCodeLanguage(client: HostClient, o: EvalOptions): Prom
   let peer: { report: ClassificationReport; restricted: ClassificationReport; ms: number[] } | undefined;
   try {
     // VS Code's own detector (guesslang in TF.js), on the same snippets.
-    const { ModelOperations } = (await import('@vscode/vscode-languagedetection')) as typeof import('@vscode/vscode-languagedetection');
+    type Detector = typeof import('@vscode/vscode-languagedetection');
+    const mod = (await import('@vscode/vscode-languagedetection')) as Detector & { default?: Detector };
+    // A CommonJS module imported from the bundle arrives under `default`.
+    const ModelOperations = mod.ModelOperations ?? mod.default!.ModelOperations;
     const ops = new ModelOperations();
     const byId = new Map(Object.entries(CODE_LANGUAGES).map(([k, v]) => [v as string, k]));
     const free: string[] = [];
