@@ -1,7 +1,8 @@
 // Runs the extension's integration tests inside a real VS Code (the server bundled with
 // code-server from npm), opened in Debian's Chromium through playwright-core. Offline.
 //   node tools/vscode-test/run.mjs            (after npm run build)
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, root, startServer } from './server.mjs';
 
@@ -10,12 +11,15 @@ const TIMEOUT_MS = Number(process.env.VSCODE_TEST_TIMEOUT_MS ?? 8 * 60_000);
 
 rmSync(results, { recursive: true, force: true });
 mkdirSync(results, { recursive: true });
+// Tests run on a copy of the fixture workspace, so nothing they type reaches the repository.
+const workspace = mkdtempSync(join(tmpdir(), 'onnx-assist-ws-'));
+cpSync(join(root, 'test/vscode/workspace'), workspace, { recursive: true });
 const server = await startServer();
 let browser;
 let code = 1;
 try {
   const payload = [['extensionDevelopmentPath', server.remote(root)], ['extensionTestsPath', server.remote(join(root, 'out/test/vscode/runner.js'))]];
-  const url = server.url(join(root, 'test/vscode/workspace'), payload);
+  const url = server.url(workspace, payload);
   browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(url);
@@ -44,5 +48,6 @@ try {
 } finally {
   await browser?.close().catch(() => undefined);
   server.stop();
+  rmSync(workspace, { recursive: true, force: true });
 }
 process.exit(code);

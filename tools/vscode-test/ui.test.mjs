@@ -1,7 +1,8 @@
 // UI tests: a person's view of ONNX Assist in VS Code (code-server web workbench) driven through
 // Debian's Chromium. Screenshots go to test-results/ui/.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser, root, startServer } from './server.mjs';
@@ -13,14 +14,18 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
   let server;
   let browser;
   let page;
+  let workspace;
 
   before(async () => {
     rmSync(shots, { recursive: true, force: true });
     mkdirSync(shots, { recursive: true });
+    // Typing happens in a copy: VS Code may save the edits, and the fixture must stay as committed.
+    workspace = mkdtempSync(join(tmpdir(), 'onnx-assist-ui-'));
+    cpSync(join(root, 'test/vscode/workspace'), workspace, { recursive: true });
     server = await startServer();
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(server.url(join(root, 'test/vscode/workspace'), [['extensionDevelopmentPath', server.remote(root)]]));
+    await page.goto(server.url(workspace, [['extensionDevelopmentPath', server.remote(root)]]));
     await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
     // A fresh profile asks whether to trust the folder: answer as a user would.
     const trust = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Yes, I trust' }).first();
@@ -32,6 +37,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
   after(async () => {
     await browser?.close();
     server?.stop();
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
   async function open(name) {

@@ -9,8 +9,3 @@ export function distance(a: Point, b: Point): number {
   return Math.sqrt(dx * dx + dy * dy);
 }
 
-export function midpoint(a: Point, b: Point): Point {
-   * @param {number} [0] */ (let i < 0) => {
-    if (i) {
-      // Since 2: 1; ++
-}
