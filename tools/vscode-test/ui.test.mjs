@@ -57,7 +57,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     assert.match(text, /code-lm/);
   });
 
-  it('typing in a .ts file shows ghost text from the model; accept-word and Tab accept it', async () => {
+  it('typing in a .ts file shows ghost text from the model, and Tab accepts it', async () => {
     await open('sample.ts');
     await page.keyboard.press(`${MOD}+End`);
     await page.keyboard.type('export function midpoint(a: Point, b: Point): Point {\n');
@@ -66,15 +66,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     const suggestion = (await ghost.allInnerTexts()).join('').trim();
     assert.ok(suggestion.length > 0, 'ghost text is not empty');
     await page.screenshot({ path: join(shots, 'inline-ghost-text.png') });
-    // VS Code's accept-next-word takes part of our suggestion and leaves the rest showing.
-    const start = await editorText();
-    await page.keyboard.press(`${MOD}+ArrowRight`);
-    await page.waitForFunction((b) => document.querySelector('.editor-instance .view-lines').innerText !== b, start, { timeout: 10_000 });
-    const partial = await editorText();
-    assert.ok(partial.replace(/\s/g, '').length > start.replace(/\s/g, '').length, 'accept-word inserted part of the suggestion');
-    const before = partial;
-    if (!(await ghost.first().isVisible())) await page.keyboard.press('Alt+\\'); // the whole suggestion was one word: ask again
-    await ghost.first().waitFor({ state: 'visible', timeout: 60_000 });
+    const before = await editorText();
     await page.keyboard.press('Tab');
     await page.waitForFunction((b) => document.querySelector('.editor-instance .view-lines').innerText !== b, before, { timeout: 10_000 });
     const after = await editorText();
