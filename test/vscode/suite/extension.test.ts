@@ -78,6 +78,28 @@ describe('ONNX Assist in VS Code', () => {
     assert.deepEqual(r.results[0].map((l) => l.label).sort(), ['ham', 'spam']);
   });
 
+  it("VS Code's accept-word and accept-line take our inline suggestion piece by piece", async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'python', content: 'import os\n\n\ndef list_files(root):\n    ' });
+    const editor = await vscode.window.showTextDocument(doc);
+    const end = doc.lineAt(doc.lineCount - 1).range.end;
+    editor.selection = new vscode.Selection(end, end);
+    const accept = async (command: string): Promise<string> => {
+      const before = doc.getText();
+      // Ask for the suggestion (as Alt+\ does), then accept part of it, until the document changes.
+      for (let i = 0; i < 60 && doc.getText() === before; i++) {
+        await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+        await new Promise((r) => setTimeout(r, 500));
+        await vscode.commands.executeCommand(command);
+      }
+      assert.notEqual(doc.getText(), before, `${command} inserted part of the suggestion`);
+      return doc.getText().slice(before.length);
+    };
+    const word = await accept('editor.action.inlineSuggest.acceptNextWord');
+    assert.ok(!word.includes('\n') || word.trim() === '', `one word at a time: ${JSON.stringify(word)}`);
+    await accept('editor.action.inlineSuggest.acceptNextLine');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('every contributed command is registered', async () => {
     const all = new Set(await vscode.commands.getCommands(true));
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
