@@ -76,49 +76,42 @@ describe('conformance with @huggingface/transformers', () => {
       await fe.dispose();
     }
   });
-});
 
-describe('shipped models load unchanged in @huggingface/transformers pipelines', () => {
-  let client: HostClient;
-  let T: Transformers;
-  before(async () => {
-    client = newClient();
-    T = await transformers();
-  });
-  after(() => client.dispose());
-  const models = path.join(ROOT, 'models');
+  describe('shipped models load unchanged in pipelines', () => {
+    const models = path.join(ROOT, 'models');
 
-  it('code-lm: text-generation pipeline, same greedy text', async () => {
-    const dir = path.join(models, 'code-lm');
-    const gen = await T.pipeline('text-generation', dir, { dtype: 'fp32' });
-    try {
-      for (const prompt of ['def read_lines(path):\n    ', 'export function add(a: number, b: number) {\n  ']) {
-        const theirs = (await gen(prompt, { max_new_tokens: 24, do_sample: false, return_full_text: false })) as { generated_text: string }[];
-        const ours = await client.request('generate', { modelPath: dir, prompt, options: { doSample: false, maxNewTokens: 24 } });
-        assert.equal(ours.texts[0], theirs[0].generated_text, prompt);
-      }
-    } finally {
-      await gen.dispose();
-    }
-  });
-
-  for (const name of ['spam-classifier', 'code-language']) {
-    it(`${name}: text-classification pipeline, same scores within 1e-4`, async () => {
-      const dir = path.join(models, name);
-      const clf = await T.pipeline('text-classification', dir, { dtype: 'fp32' });
+    it('code-lm: text-generation pipeline, same greedy text', async () => {
+      const dir = path.join(models, 'code-lm');
+      const gen = await T.pipeline('text-generation', dir, { dtype: 'fp32' });
       try {
-        const texts = ['Subject: WIN a FREE iPhone now!!!\n\nClick here', 'import numpy as np\nx = np.zeros(3)\n', '{\n  "a": 1\n}'];
-        const theirs = (await clf(texts, { top_k: null })) as { label: string; score: number }[][];
-        const ours = await client.request('classify', { modelPath: dir, texts });
-        texts.forEach((_, i) => {
-          for (const t of theirs[i]) {
-            const o = ours.results[i].find((x) => x.label === t.label)!;
-            assert.ok(Math.abs(o.score - t.score) < 1e-4, `${name} ${t.label}: ${o.score} vs ${t.score}`);
-          }
-        });
+        for (const prompt of ['def read_lines(path):\n    ', 'export function add(a: number, b: number) {\n  ']) {
+          const theirs = (await gen(prompt, { max_new_tokens: 24, do_sample: false, return_full_text: false })) as { generated_text: string }[];
+          const ours = await client.request('generate', { modelPath: dir, prompt, options: { doSample: false, maxNewTokens: 24 } });
+          assert.equal(ours.texts[0], theirs[0].generated_text, prompt);
+        }
       } finally {
-        await clf.dispose();
+        await gen.dispose();
       }
     });
-  }
+
+    for (const name of ['spam-classifier', 'code-language']) {
+      it(`${name}: text-classification pipeline, same scores within 1e-4`, async () => {
+        const dir = path.join(models, name);
+        const clf = await T.pipeline('text-classification', dir, { dtype: 'fp32' });
+        try {
+          const texts = ['Subject: WIN a FREE iPhone now!!!\n\nClick here', 'import numpy as np\nx = np.zeros(3)\n', '{\n  "a": 1\n}'];
+          const theirs = (await clf(texts, { top_k: null })) as { label: string; score: number }[][];
+          const ours = await client.request('classify', { modelPath: dir, texts });
+          texts.forEach((_, i) => {
+            for (const t of theirs[i]) {
+              const o = ours.results[i].find((x) => x.label === t.label)!;
+              assert.ok(Math.abs(o.score - t.score) < 1e-4, `${name} ${t.label}: ${o.score} vs ${t.score}`);
+            }
+          });
+        } finally {
+          await clf.dispose();
+        }
+      });
+    }
+  });
 });
