@@ -182,6 +182,12 @@ export async function evalCodeLm(client: HostClient, o: EvalOptions): Promise<Fi
   );
 
   const rng = new SeededRandom(2024);
+  const texts = new Map<string, string>();
+  const read = (p: string) => {
+    let t = texts.get(p);
+    if (t === undefined) texts.set(p, (t = fs.readFileSync(resolve(p), 'utf8')));
+    return t;
+  };
   const files = testFiles.slice(0, o.quick ? 15 : 60);
   // Next-token top-1 accuracy over a window from a random line of each held-out file (file heads
   // are licence headers and imports, easier than the code people type).
@@ -189,7 +195,7 @@ export async function evalCodeLm(client: HostClient, o: EvalOptions): Promise<Fi
   let oursHit = 0;
   let baseHit = 0;
   for (const f of files) {
-    const full = fs.readFileSync(resolve(f.path), 'utf8');
+    const full = read(f.path);
     const starts = [0, ...[...full.matchAll(/\n/g)].map((m) => m.index! + 1)].filter((i) => i < Math.max(1, full.length - 1000));
     const text = full.slice(starts[Math.floor(rng.next() * starts.length)]).slice(0, 1000);
     const s = await client.request('score', { modelPath: model, text, onnxFile: o.onnxFile });
@@ -206,8 +212,7 @@ export async function evalCodeLm(client: HostClient, o: EvalOptions): Promise<Fi
   let baseEm = 0;
   for (let k = 0; k < samples * 5 && lines < samples; k++) {
     const f = files[Math.floor(rng.next() * files.length)];
-    const text = fs.readFileSync(resolve(f.path), 'utf8');
-    const all = text.split('\n');
+    const all = read(f.path).split('\n');
     const li = Math.floor(rng.next() * all.length);
     const line = all[li];
     const indent = line.length - line.trimStart().length;

@@ -20,7 +20,12 @@ export function registerStatusBar(assistant: Assistant): vscode.Disposable {
       [`**ONNX Assist**: ${model} on ${ep}`, fallback && `Fallback: ${fallback}`, `Host: ${assistant.client.state}`, 'Click to open the panel.'].filter(Boolean).join('\n\n'),
     );
   };
+  // Provider and fallbacks change only when the host (re)starts or settings change, so the host
+  // is asked once after that, not after every completion.
+  let stale = true;
   const refreshEp = async () => {
+    if (!stale) return;
+    stale = false;
     try {
       const s = await assistant.client.request('status', {});
       const m = s.models.find((x) => x.task === 'text-generation');
@@ -29,7 +34,7 @@ export function registerStatusBar(assistant: Assistant): vscode.Disposable {
         fallback = m.fallbacks.join('; ');
       }
     } catch {
-      // the status bar never raises errors
+      stale = true; // the status bar never raises errors; try again after the next request
     }
     render();
   };
@@ -43,7 +48,14 @@ export function registerStatusBar(assistant: Assistant): vscode.Disposable {
       if (!b) void refreshEp();
     }),
     assistant.telemetry.onChange(render),
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('onnxAssist') && render()),
-    assistant.client.onStateChange(render),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('onnxAssist')) return;
+      stale = true;
+      render();
+    }),
+    assistant.client.onStateChange((state) => {
+      if (state !== 'ready') stale = true;
+      render();
+    }),
   );
 }

@@ -37,6 +37,15 @@ function inComment(linePrefix: string, languageId: string): boolean {
   return t.startsWith('//') || t.startsWith('/*') || t.startsWith('*') || /\s\/\/[^'"`]*$/.test(linePrefix);
 }
 
+/** The nearest non-empty line above `line`, walking up only as far as needed. */
+function previousNonEmptyLine(document: vscode.TextDocument, line: number): string {
+  for (let i = line - 1; i >= 0; i--) {
+    const text = document.lineAt(i).text;
+    if (text.trim() !== '') return text;
+  }
+  return '';
+}
+
 export class InlineCompletionProvider implements vscode.InlineCompletionItemProvider {
   private readonly pipeline: CompletionPipeline;
 
@@ -54,10 +63,10 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     const manual = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
     if (!manual && !s.inline.enabled) return undefined;
     if (s.inline.disabledLanguages.includes(document.languageId)) return undefined;
-    if (document.getText().length > s.inline.maxFileSizeKB * 1024) return undefined;
+    const full = document.getText();
+    if (full.length > s.inline.maxFileSizeKB * 1024) return undefined;
 
     const offset = document.offsetAt(position);
-    const full = document.getText();
     const prefix = full.slice(Math.max(0, offset - PREFIX_CHARS), offset);
     const suffix = full.slice(offset, offset + SUFFIX_CHARS);
     const line = document.lineAt(position.line).text;
@@ -65,12 +74,12 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
       linePrefix: line.slice(0, position.character),
       lineSuffix: line.slice(position.character),
       nextLines: Array.from({ length: Math.min(5, document.lineCount - position.line - 1) }, (_, i) => document.lineAt(position.line + 1 + i).text),
-      previousLine: [...Array(position.line).keys()].reverse().map((i) => document.lineAt(i).text).find((l) => l.trim() !== '') ?? '',
+      previousLine: previousNonEmptyLine(document, position.line),
       multiline: s.inline.multiline,
       inComment: inComment(line.slice(0, position.character), document.languageId),
       indentUnit: this.indentUnit(document),
     };
-    const items = (texts: string[]) => texts.map((t) => this.item(t, position, ctx));
+    const items = (texts: string[]) => texts.map((t) => this.item(t, position));
     const query = { key: document.uri.toString(), prefix, suffix, ctx, manual };
 
     const cached = this.pipeline.cached(query);
@@ -99,7 +108,7 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     }
   }
 
-  private item(text: string, position: vscode.Position, _ctx: CompletionContext): vscode.InlineCompletionItem {
+  private item(text: string, position: vscode.Position): vscode.InlineCompletionItem {
     const item = new vscode.InlineCompletionItem(text, new vscode.Range(position, position));
     item.command = { command: ACCEPT_COMMAND, title: 'Accepted', arguments: [text.length] };
     return item;
