@@ -14,6 +14,8 @@ const fixtures = {
   'tiny-gpt2-fim': ['gpt2', '--vocab-size', '512', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '128', '--init-std', '0.3', '--seed', '6', '--special-tokens', '<|endoftext|>,<fim_prefix>,<fim_middle>,<fim_suffix>'],
   'tiny-bert-classifier': ['bert', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '64', '--init-std', '0.2', '--seed', '2', '--labels', 'negative,neutral,positive'],
   'tiny-bert-multilabel': ['bert', '--vocab-size', '600', '--layers', '1', '--heads', '2', '--hidden', '32', '--positions', '64', '--init-std', '0.2', '--seed', '3', '--labels', 'bug,feature,docs', '--problem-type', 'multi_label_classification'],
+  // NLI layout for zero-shot: label2id names entailment, neutral and contradiction.
+  'tiny-bert-nli': ['bert', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '64', '--init-std', '0.2', '--seed', '5', '--labels', 'entailment,neutral,contradiction'],
   'tiny-bert-embedder': ['bert', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '32', '--positions', '64', '--init-std', '0.2', '--seed', '4', '--task', 'feature-extraction'],
 };
 for (const [name, args] of Object.entries(fixtures)) {

@@ -35,6 +35,10 @@ export function serve(transport: Transport, ortVersion: string): Engine {
         return engine.classify(parseParams('classify', msg.params), cancel);
       case 'embed':
         return engine.embed(parseParams('embed', msg.params), cancel);
+      case 'zeroShot':
+        return engine.zeroShot(parseParams('zeroShot', msg.params), cancel);
+      case 'trainClassifier':
+        return engine.trainClassifier(parseParams('trainClassifier', msg.params), cancel);
       case 'score':
         return engine.score(parseParams('score', msg.params));
       case 'status':

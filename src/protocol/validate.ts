@@ -122,6 +122,36 @@ export function parseParams<M extends Method>(method: M, params: unknown): Param
       if (texts.length === 0) fail(`${path}.texts`, 'at least one text', texts);
       return { ...loadFields(o, path), texts, normalize: bool(o, 'normalize', path) } as ParamsOf<M>;
     }
+    case 'zeroShot': {
+      const texts = strings(o, 'texts', path, { maxItems: MAX_TEXTS }) as string[];
+      if (texts.length === 0) fail(`${path}.texts`, 'at least one text', texts);
+      const labels = (strings(o, 'labels', path, { maxItems: 100 }) as string[]).map((l) => l.trim());
+      if (labels.length === 0 || labels.some((l) => !l)) fail(`${path}.labels`, 'one or more non-empty labels', labels);
+      if (new Set(labels).size !== labels.length) fail(`${path}.labels`, 'labels without repeats', labels);
+      const template = str(o, 'template', path, { optional: true });
+      if (template !== undefined && !template.includes('{}')) fail(`${path}.template`, 'a sentence containing {} where the label goes', template);
+      return { ...loadFields(o, path), texts, labels, template, multiLabel: bool(o, 'multiLabel', path) } as ParamsOf<M>;
+    }
+    case 'trainClassifier': {
+      const name = str(o, 'name', path, { nonEmpty: true }) as string;
+      if (!/^[\w.-]{1,64}$/.test(name) || name.startsWith('.')) fail(`${path}.name`, 'letters, digits, "_", "-" or "." (at most 64, not starting with ".")', name);
+      const list = o.examples;
+      if (!Array.isArray(list) || list.length > 50_000) fail(`${path}.examples`, 'an array of at most 50000 {text, label} objects', list);
+      const examples = list.map((e, i) => {
+        const eo = obj(e, `${path}.examples[${i}]`);
+        const text = str(eo, 'text', `${path}.examples[${i}]`) as string;
+        const label = (str(eo, 'label', `${path}.examples[${i}]`, { nonEmpty: true }) as string).trim();
+        if (!label) fail(`${path}.examples[${i}].label`, 'a non-empty label', label);
+        return { text, label };
+      });
+      return {
+        ...loadFields(o, path),
+        name,
+        examples,
+        folds: num(o, 'folds', path, 2, 20, true),
+        l2: num(o, 'l2', path, 0, 100),
+      } as ParamsOf<M>;
+    }
     case 'score':
       return { ...loadFields(o, path), text: str(o, 'text', path, { nonEmpty: true }) } as ParamsOf<M>;
     case 'status':
@@ -132,7 +162,7 @@ export function parseParams<M extends Method>(method: M, params: unknown): Param
   }
 }
 
-const METHODS: ReadonlySet<string> = new Set<Method>(['load', 'unload', 'generate', 'classify', 'embed', 'score', 'status', 'shutdown']);
+const METHODS: ReadonlySet<string> = new Set<Method>(['load', 'unload', 'generate', 'classify', 'embed', 'zeroShot', 'trainClassifier', 'score', 'status', 'shutdown']);
 
 /** Checks the envelope of a client message; params are checked by parseParams when served. */
 export function parseClientMessage(v: unknown): ClientMessage {

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { HostClient } from '../../src/client/hostClient';
-import { newClient, ROOT, TINY_BERT, TINY_BERT_MULTI, TINY_EMBEDDER, TINY_GPT2 } from './helpers';
+import { newClient, ROOT, TINY_BERT, TINY_BERT_MULTI, TINY_EMBEDDER, TINY_GPT2, TINY_NLI } from './helpers';
 
 type Transformers = typeof import('@huggingface/transformers');
 
@@ -76,6 +76,26 @@ describe('conformance with @huggingface/transformers', () => {
       await fe.dispose();
     }
   });
+
+  for (const multiLabel of [false, true]) {
+    it(`zero-shot NLI (${multiLabel ? 'multi' : 'single'}-label) scores match the zero-shot pipeline within 1e-4`, async () => {
+      const zs = await T.pipeline('zero-shot-classification', TINY_NLI, { dtype: 'fp32' });
+      try {
+        const texts = ['The build failed again after the update', 'Please add a dark theme', 'x'];
+        const labels = ['bug', 'feature request', 'question', 'documentation', 'praise'];
+        const template = 'This text is about {}.';
+        const ours = await client.request('zeroShot', { modelPath: TINY_NLI, texts, labels, template, multiLabel });
+        assert.equal(ours.mode, 'nli');
+        for (const [i, text] of texts.entries()) {
+          const theirs = (await zs(text, labels, { hypothesis_template: template, multi_label: multiLabel })) as { labels: string[]; scores: number[] };
+          assert.deepEqual(ours.results[i].map((r) => r.label), theirs.labels, text);
+          theirs.scores.forEach((s, k) => assert.ok(Math.abs(s - ours.results[i][k].score) < 1e-4, `${text} ${theirs.labels[k]}: ${ours.results[i][k].score} vs ${s}`));
+        }
+      } finally {
+        await zs.dispose();
+      }
+    });
+  }
 
   describe('shipped models load unchanged in pipelines', () => {
     const models = path.join(ROOT, 'models');

@@ -10,6 +10,7 @@ export const TINY_GPT2_FIM = fixture('tiny-gpt2-fim');
 export const TINY_BERT = fixture('tiny-bert-classifier');
 export const TINY_BERT_MULTI = fixture('tiny-bert-multilabel');
 export const TINY_EMBEDDER = fixture('tiny-bert-embedder');
+export const TINY_NLI = fixture('tiny-bert-nli');
 
 /** A client on the real worker compiled next to the sources (out/src/host/worker.js). */
 export function newClient(): HostClient {

@@ -13,6 +13,13 @@ import type { ModelTokenizer } from './tokenizer';
 const BATCH = 32;
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
+interface Encoded {
+  ids: number[];
+  /** Token type ids for sentence pairs; zeros when absent. */
+  typeIds?: number[];
+  truncated: boolean;
+}
+
 export interface Cancellation {
   readonly cancelled: boolean;
 }
@@ -91,31 +98,32 @@ export class EncoderModel {
     return this.outputName === 'logits';
   }
 
-  /** Runs texts in length-sorted batches; `each` receives the output rows for the original indices. */
+  /** Runs encoded inputs in length-sorted batches; `each` receives the output rows for the original indices. */
   private async forEachBatch(
-    texts: string[],
+    encoded: Encoded[],
     cancel: Cancellation,
     each: (out: ort.Tensor, indices: number[], masks: number[][]) => void,
-  ): Promise<number> {
-    const encoded = texts.map((t) => this.tokenizer.encodeTruncated(t, this.maxLength));
-    const truncated = encoded.filter((e) => e.truncated).length;
+  ): Promise<void> {
     const order = encoded.map((_, i) => i).sort((a, b) => encoded[a].ids.length - encoded[b].ids.length);
     for (let start = 0; start < order.length; start += BATCH) {
       if (cancel.cancelled) throw new HostError('CANCELLED', 'Cancelled.');
       const idx = order.slice(start, start + BATCH);
       const len = Math.max(1, ...idx.map((i) => encoded[i].ids.length));
       const ids: number[] = [];
+      const types: number[] = [];
       const masks: number[][] = [];
       for (const i of idx) {
-        const e = encoded[i].ids;
-        ids.push(...e, ...new Array(len - e.length).fill(this.padId));
-        masks.push([...new Array(e.length).fill(1), ...new Array(len - e.length).fill(0)]);
+        const e = encoded[i];
+        const pad = len - e.ids.length;
+        ids.push(...e.ids, ...new Array<number>(pad).fill(this.padId));
+        types.push(...(e.typeIds ?? new Array<number>(e.ids.length).fill(0)), ...new Array<number>(pad).fill(0));
+        masks.push([...new Array<number>(e.ids.length).fill(1), ...new Array<number>(pad).fill(0)]);
       }
       const feeds: Record<string, ort.Tensor> = {
         input_ids: int64(ids, [idx.length, len]),
         attention_mask: int64(masks.flat(), [idx.length, len]),
       };
-      if (this.wantsTokenTypes) feeds.token_type_ids = int64(new Array(ids.length).fill(0), [idx.length, len]);
+      if (this.wantsTokenTypes) feeds.token_type_ids = int64(types, [idx.length, len]);
       checkFeeds(this.session, feeds, this.folder.onnxFile);
       let out: ort.InferenceSession.ReturnType;
       try {
@@ -125,26 +133,69 @@ export class EncoderModel {
       }
       each(out[this.outputName] as ort.Tensor, idx, masks);
     }
-    return truncated;
+  }
+
+  private encodeTexts(texts: string[]): Encoded[] {
+    return texts.map((t) => this.tokenizer.encodeTruncated(t, this.maxLength));
+  }
+
+  /** Raw logits per input, in input order. */
+  private async logits(encoded: Encoded[], cancel: Cancellation): Promise<Float32Array[]> {
+    const rows: Float32Array[] = new Array(encoded.length);
+    await this.forEachBatch(encoded, cancel, (out, idx) => {
+      const data = out.data as Float32Array;
+      const k = out.dims[1];
+      idx.forEach((orig, row) => (rows[orig] = data.slice(row * k, row * k + k)));
+    });
+    return rows;
+  }
+
+  /** Indices of the entailment and contradiction labels when this is an NLI model. */
+  get nli(): { entailment: number; contradiction: number } | undefined {
+    const find = (prefix: string) => this.labels?.findIndex((l) => l.toLowerCase().startsWith(prefix)) ?? -1;
+    const entailment = find('entail');
+    const contradiction = find('contradict');
+    return entailment >= 0 && contradiction >= 0 ? { entailment, contradiction } : undefined;
+  }
+
+  /**
+   * Zero-shot by natural-language inference: every (text, "This example is {label}.") pair in one
+   * batched run. Single-label: softmax of the entailment logits over the labels. Multi-label:
+   * per label, softmax over (contradiction, entailment).
+   */
+  async zeroShotNli(texts: string[], labels: string[], template: string, multiLabel: boolean, cancel: Cancellation): Promise<{ results: LabelScore[][]; truncated: number }> {
+    const nli = this.nli;
+    if (!nli) throw new HostError('BAD_REQUEST', `${this.folder.dir} is not an NLI model (its labels do not include entailment and contradiction).`);
+    const hypotheses = labels.map((l) => template.split('{}').join(l));
+    const encoded: Encoded[] = [];
+    for (const t of texts) for (const h of hypotheses) encoded.push(this.tokenizer.encodePairTruncated(t, h, this.maxLength));
+    const rows = await this.logits(encoded, cancel);
+    const results = texts.map((_, i) => {
+      const mine = rows.slice(i * labels.length, (i + 1) * labels.length);
+      const scores = multiLabel
+        ? mine.map((r) => softmax([r[nli.contradiction], r[nli.entailment]])[1])
+        : softmax(mine.map((r) => r[nli.entailment]));
+      if (scores.some((x) => Number.isNaN(x))) throw new HostError('INFERENCE_FAILED', 'The NLI model produced NaN scores; the model file may be damaged.');
+      return labels.map((label, k) => ({ label, score: scores[k] })).sort((a, b) => b.score - a.score);
+    });
+    const truncatedTexts = texts.filter((_, i) => encoded.slice(i * labels.length, (i + 1) * labels.length).some((e) => e.truncated)).length;
+    return { results, truncated: truncatedTexts };
   }
 
   async classify(texts: string[], topK: number | undefined, cancel: Cancellation): Promise<{ results: LabelScore[][]; truncated: number }> {
     if (!this.labels) throw new HostError('BAD_REQUEST', `${this.folder.dir} is not a classifier (no logits output); use it for embeddings instead.`);
     const labels = this.labels;
-    const results: LabelScore[][] = new Array(texts.length);
-    const truncated = await this.forEachBatch(texts, cancel, (out, idx) => {
-      const data = out.data as Float32Array;
-      const k = out.dims[1];
-      idx.forEach((orig, row) => (results[orig] = scoreLabels(data.subarray(row * k, row * k + k), labels, this.multiLabel, topK)));
-    });
-    return { results, truncated };
+    const encoded = this.encodeTexts(texts);
+    const rows = await this.logits(encoded, cancel);
+    const results = rows.map((r) => scoreLabels(r, labels, this.multiLabel, topK));
+    return { results, truncated: encoded.filter((e) => e.truncated).length };
   }
 
   /** Mean pooling under the attention mask (or the model's own sentence embedding), optionally L2-normalised. */
   async embed(texts: string[], normalize: boolean, cancel: Cancellation): Promise<{ vectors: number[][]; dim: number }> {
     const vectors: number[][] = new Array(texts.length);
     let dim = 0;
-    await this.forEachBatch(texts, cancel, (out, idx, masks) => {
+    await this.forEachBatch(this.encodeTexts(texts), cancel, (out, idx, masks) => {
       const data = out.data as Float32Array;
       if (out.dims.length === 2) {
         dim = out.dims[1];

@@ -20,10 +20,15 @@ import type {
   ModelTask,
   ScoreParams,
   ScoreResult,
+  TrainClassifierParams,
+  TrainClassifierResult,
+  ZeroShotParams,
+  ZeroShotResult,
 } from '../../protocol/types';
 import { readModelFolder, type ModelFolder } from '../models/folder';
 import { CausalLM, type Cancellation } from './causalLm';
-import { EncoderModel } from './encoder';
+import { EncoderModel, softmax } from './encoder';
+import { isFewShotPath, readFewShot, scoreWith, teach } from './fewShot';
 import { backends, createSession, inputMeta, resolveThreads } from './session';
 import { ModelTokenizer } from './tokenizer';
 
@@ -35,6 +40,10 @@ interface Loaded {
   queue: Promise<unknown>;
   release(): Promise<void>;
 }
+
+export const DEFAULT_TEMPLATE = 'This example is {}.';
+/** Cosine similarities are close together; this sharpens them into usable label probabilities. */
+const SIMILARITY_SHARPNESS = 20;
 
 const DECODER_ARCH = /ForCausalLM$|LMHeadModel$/;
 
@@ -151,8 +160,21 @@ export class Engine {
 
   async classify(p: ClassifyParams, cancel: Cancellation): Promise<ClassifyResult> {
     const t0 = performance.now();
+    if (isFewShotPath(p.modelPath)) {
+      const clf = readFewShot(p.modelPath);
+      const enc = await this.embed({ ...p, modelPath: clf.encoder.modelPath, onnxFile: clf.encoder.onnxFile, normalize: true }, cancel).catch((e: unknown) => {
+        if (e instanceof HostError && e.code === 'MODEL_NOT_FOUND') {
+          throw new HostError('MODEL_NOT_FOUND', `The classifier "${clf.name}" needs its encoder at ${clf.encoder.modelPath}, which is missing. Restore that model or teach the classifier again.`);
+        }
+        throw e;
+      });
+      if (enc.dim !== clf.encoder.dim) {
+        throw new HostError('MODEL_INVALID', `The classifier "${clf.name}" was taught on ${clf.encoder.dim}-dimensional embeddings but ${clf.encoder.modelPath} now gives ${enc.dim}; teach it again.`);
+      }
+      return { results: scoreWith(clf, enc.vectors, p.topK), stats: { texts: p.texts.length, totalMs: performance.now() - t0, ep: enc.stats.ep, truncated: 0 } };
+    }
     const m = await this.get(p);
-    if (!m.encoder?.isClassifier) throw new HostError('BAD_REQUEST', `${m.info.modelPath} is a ${m.info.task} model; classification needs a sequence classifier (config.json with id2label and a logits output).`);
+    if (!m.encoder?.isClassifier) throw new HostError('BAD_REQUEST', `${m.info.modelPath} is a ${m.info.task} model; classification needs a sequence classifier (config.json with id2label and a logits output) or a few-shot classifier (.json).`);
     const enc = m.encoder;
     const { results, truncated } = await this.exclusive(m, () => enc.classify(p.texts, p.topK, cancel));
     return { results, stats: { texts: p.texts.length, totalMs: performance.now() - t0, ep: m.info.ep, truncated } };
@@ -161,10 +183,48 @@ export class Engine {
   async embed(p: EmbedParams, cancel: Cancellation): Promise<EmbedResult> {
     const t0 = performance.now();
     const m = await this.get(p);
-    if (!m.encoder) throw new HostError('BAD_REQUEST', `${m.info.modelPath} is a ${m.info.task} model; embeddings need an encoder model.`);
+    if (!m.encoder || m.encoder.isClassifier) {
+      throw new HostError('BAD_REQUEST', `${m.info.modelPath} is a ${m.info.task} model; embeddings need an encoder with a hidden-state output (last_hidden_state or sentence_embedding), such as all-MiniLM-L6-v2.`);
+    }
     const enc = m.encoder;
     const { vectors, dim } = await this.exclusive(m, () => enc.embed(p.texts, p.normalize ?? false, cancel));
     return { vectors, dim, stats: { texts: p.texts.length, totalMs: performance.now() - t0, ep: m.info.ep } };
+  }
+
+  /** Zero-shot with the user's labels: NLI when the model is an entailment classifier, else embedding similarity. */
+  async zeroShot(p: ZeroShotParams, cancel: Cancellation): Promise<ZeroShotResult> {
+    const t0 = performance.now();
+    const m = await this.get(p);
+    const enc = m.encoder;
+    const stats = (truncated: number) => ({ texts: p.texts.length, labels: p.labels.length, totalMs: performance.now() - t0, ep: m.info.ep, truncated });
+    if (enc?.nli) {
+      const template = p.template ?? DEFAULT_TEMPLATE;
+      const { results, truncated } = await this.exclusive(m, () => enc.zeroShotNli(p.texts, p.labels, template, p.multiLabel ?? false, cancel));
+      return { results, mode: 'nli', stats: stats(truncated) };
+    }
+    if (!enc || enc.isClassifier) {
+      const what = enc ? `a classifier with fixed labels (${(enc.labels ?? []).join(', ')})` : `a ${m.info.task} model`;
+      throw new HostError('BAD_REQUEST', `${m.info.modelPath} is ${what}. Zero-shot needs an NLI model (labels entailment and contradiction, e.g. nli-deberta-v3-xsmall) or an embedding model (e.g. all-MiniLM-L6-v2).`);
+    }
+    const { vectors } = await this.exclusive(m, () => enc.embed([...p.texts, ...p.labels], true, cancel));
+    const labelVecs = vectors.slice(p.texts.length);
+    const results = p.texts.map((_, i) => {
+      const cos = labelVecs.map((l) => l.reduce((a, x, j) => a + x * vectors[i][j], 0));
+      const scores = p.multiLabel ? cos.map((c) => (c + 1) / 2) : softmax(cos.map((c) => c * SIMILARITY_SHARPNESS));
+      return p.labels.map((label, k) => ({ label, score: scores[k] })).sort((a, b) => b.score - a.score);
+    });
+    return { results, mode: 'similarity', stats: stats(0) };
+  }
+
+  /** Embeds the examples with the encoder and fits a logistic-regression head (cross-validated). */
+  async trainClassifier(p: TrainClassifierParams, cancel: Cancellation): Promise<TrainClassifierResult> {
+    if (p.examples.length < 4) throw new HostError('BAD_REQUEST', `Only ${p.examples.length} example(s); a classifier needs at least two labels with two examples each.`);
+    const t0 = performance.now();
+    const emb = await this.embed({ ...p, texts: p.examples.map((e) => e.text), normalize: true }, cancel);
+    const t1 = performance.now();
+    const m = await this.get(p);
+    const classifier = teach(p.name, p.examples, emb, { modelPath: m.info.modelPath, onnxFile: m.info.onnxFile, modelType: m.info.modelType }, { folds: p.folds, l2: p.l2 });
+    return { classifier, stats: { examples: p.examples.length, embedMs: t1 - t0, trainMs: performance.now() - t1, ep: emb.stats.ep } };
   }
 
   async status(): Promise<HostStatus> {

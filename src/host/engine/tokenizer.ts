@@ -76,6 +76,26 @@ export class ModelTokenizer {
     return { ids: [...this.specialPrefix, ...body.slice(0, room), ...this.specialSuffix], truncated: true };
   }
 
+  /**
+   * Encodes a sentence pair (premise, hypothesis) with the model's own pair template and token
+   * type ids; when too long, the premise is cut, never the hypothesis or the special tokens.
+   */
+  encodePairTruncated(text: string, pair: string, maxLength: number): { ids: number[]; typeIds: number[]; truncated: boolean } {
+    const full = this.tok.encode(text, { text_pair: pair, add_special_tokens: true, return_token_type_ids: true });
+    const typeIds = full.token_type_ids ?? new Array<number>(full.ids.length).fill(0);
+    if (full.ids.length <= maxLength) return { ids: full.ids, typeIds, truncated: false };
+    const premise = this.encode(text, false);
+    const at = this.specialPrefix.length;
+    const excess = full.ids.length - maxLength;
+    const found = premise.every((id, i) => full.ids[at + i] === id);
+    if (!found || excess > premise.length) {
+      throw new HostError('BAD_REQUEST', `The label sentence alone is longer than the model's ${maxLength}-token limit; use shorter labels or template.`);
+    }
+    const keep = premise.length - excess;
+    const cut = <T>(a: T[]) => [...a.slice(0, at + keep), ...a.slice(at + premise.length)];
+    return { ids: cut(full.ids), typeIds: cut(typeIds), truncated: true };
+  }
+
   decode(ids: number[], skipSpecialTokens = true): string {
     return this.tok.decode(ids, { skip_special_tokens: skipSpecialTokens, clean_up_tokenization_spaces: false });
   }
