@@ -2,10 +2,12 @@
  * `onnx-assist`: the same inference host as the extension, from a terminal.
  *
  *   onnx-assist generate --model DIR --prompt TEXT [controls] [--ep EP] [--json]
- *   onnx-assist classify --model DIR (--text T | --file F) [--top-k K] [--json]
+ *   onnx-assist classify --model DIR|FILE.json (--text T | --file F) [--labels a,b] [--json]
+ *   onnx-assist teach    --encoder DIR --data F --name NAME  (few-shot classifier)
  *   onnx-assist embed    --model DIR --text T [--normalize] [--json]
  *   onnx-assist status   [--model DIR] [--json]
  *   onnx-assist eval     [--quick] [--only NAME,...]  (quality of the shipped models)
+ *   onnx-assist eval     --model M --data F [--labels a,b] [--markdown F]  (any classifier on labelled data)
  *   onnx-assist demo     (what `npm start` runs: the embedded default models)
  */
 import * as fs from 'node:fs';
@@ -15,6 +17,12 @@ import { defaultWorkerPath, HostClient } from './client/hostClient';
 import { HostError } from './protocol/errors';
 import type { GenerationOptions } from './protocol/types';
 import { parseExecutionProvider, parseGenerationOptions } from './protocol/validate';
+import { classifyFile, CancelledError } from './classification/batch';
+import { bindClassifier, parseLabels, type ClassifierSpec } from './classification/classifier';
+import { evaluateFile } from './classification/evaluate';
+import { reportJson, reportMarkdown } from './classification/reportFormat';
+import { columnsOf, DataFileError, field, guessColumns, readRecords } from './classification/records';
+import { evalFewShotSpam } from './eval/fewShotSpam';
 import { printReport, type Figure } from './eval/report';
 import { evalCodeLanguage, evalCodeLm, evalSpam, type EvalOptions } from './eval/shippedModels';
 
@@ -22,10 +30,17 @@ const USAGE = `usage:
   onnx-assist generate --model DIR --prompt TEXT [--max-new-tokens N] [--temperature T] [--top-k K]
                        [--top-p P] [--repetition-penalty R] [--no-repeat-ngram-size N]
                        [--num-return-sequences N] [--seed S] [--stop STR]... [--ep EP] [--threads N] [--json]
-  onnx-assist classify --model DIR (--text T | --file F) [--top-k K] [--ep EP] [--json]
+  onnx-assist classify --model DIR|CLASSIFIER.json (--text T | --file F) [--text-column C] [--top-k K]
+                       [--labels a,b,c [--template "This example is {}."] [--multi-label]] [--ep EP] [--json]
+                       (--file: every line of a text file or record of a CSV/TSV/JSONL file; results go to
+                        a new file beside it, the input is never changed)
+  onnx-assist teach    --encoder DIR --data F --name NAME [--text-column C] [--label-column C] [--out FILE]
   onnx-assist embed    --model DIR --text T [--normalize] [--json]
   onnx-assist status   [--model DIR] [--json]
   onnx-assist eval     [--quick] [--only spam-classifier,code-language,code-lm] [--onnx-file model_quantized.onnx]
+                       [--encoder DIR]  (also: a spam classifier taught from 20 mails per class with DIR)
+  onnx-assist eval     --model DIR|CLASSIFIER.json --data F [--labels a,b,c] [--text-column C] [--label-column C]
+                       [--positive LABEL] [--markdown FILE] [--json]
   onnx-assist demo
 EP is one of auto, cpu, cuda, dml, webgpu.`;
 
@@ -50,6 +65,17 @@ const OPTIONS = {
   normalize: { type: 'boolean' },
   quick: { type: 'boolean' },
   'onnx-file': { type: 'string' },
+  labels: { type: 'string' },
+  template: { type: 'string' },
+  'multi-label': { type: 'boolean' },
+  'text-column': { type: 'string' },
+  'label-column': { type: 'string' },
+  data: { type: 'string' },
+  encoder: { type: 'string' },
+  name: { type: 'string' },
+  out: { type: 'string' },
+  markdown: { type: 'string' },
+  positive: { type: 'string' },
   only: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -154,7 +180,7 @@ const EVALS = {
   'code-language': async (c: HostClient, o: EvalOptions) => (await evalCodeLanguage(c, o)).figures,
 } as const;
 
-async function evaluate(client: HostClient, io: CliIO, quick: boolean, only?: string[], onnxFile?: string): Promise<void> {
+async function evaluate(client: HostClient, io: CliIO, quick: boolean, only?: string[], onnxFile?: string, fewShotEncoder?: string): Promise<void> {
   const root = repoRoot();
   const names = Object.keys(EVALS) as (keyof typeof EVALS)[];
   for (const n of only ?? []) if (!names.includes(n as keyof typeof EVALS)) throw new UsageError(`--only: unknown model ${JSON.stringify(n)}; shipped models: ${names.join(', ')}`);
@@ -168,7 +194,105 @@ async function evaluate(client: HostClient, io: CliIO, quick: boolean, only?: st
     }
     figures.push(...(await EVALS[name](client, o)));
   }
+  if (fewShotEncoder) figures.push(...(await evalFewShotSpam(client, o, fewShotEncoder)));
   printReport('ONNX Assist shipped-model quality', figures, { date: new Date().toISOString(), quick, onnxFile: onnxFile ?? 'default' }, (l) => io.out(`${l}\n`));
+}
+
+function classifierSpec(v: Values): ClassifierSpec {
+  const spec: ClassifierSpec = { ...loadFlags(v) };
+  if (v.labels !== undefined) {
+    spec.labels = parseLabels(v.labels);
+    if (spec.labels.length < 2) throw new UsageError('--labels needs at least two comma-separated labels');
+    spec.template = v.template;
+    spec.multiLabel = !!v['multi-label'];
+  } else if (v.template || v['multi-label']) throw new UsageError('--template and --multi-label are for zero-shot; give --labels too');
+  return spec;
+}
+
+/** The text column: the flag, else a guess from the header, checked against the file. */
+async function textColumn(file: string, v: Values): Promise<{ text: string; label?: string; columns: string[] }> {
+  if (!fs.existsSync(file)) throw new UsageError(`${file} does not exist`);
+  const columns = await columnsOf(file);
+  const guess = guessColumns(columns);
+  const text = v['text-column'] ?? guess.text;
+  if (!text || !columns.includes(text)) throw new DataFileError(`${path.basename(file)} has no column "${text ?? ''}". Columns: ${columns.join(', ')}. Choose one with --text-column.`);
+  return { text, label: v['label-column'] ?? guess.label, columns };
+}
+
+async function classifyDataFile(bound: ReturnType<typeof bindClassifier>, v: Values, io: CliIO, json: boolean, signal: AbortSignal): Promise<void> {
+  const file = v.file!;
+  const { text } = await textColumn(file, v);
+  let last = 0;
+  const r = await classifyFile({
+    input: file,
+    textColumn: text,
+    classify: bound.classify,
+    isCancelled: () => signal.aborted,
+    onProgress: (p) => {
+      if (json || Date.now() - last < 250) return;
+      last = Date.now();
+      io.err(`\r${p.records} records, ${Math.round((100 * p.bytes) / Math.max(1, p.totalBytes))}%`);
+    },
+  });
+  if (json) io.out(`${JSON.stringify({ ...r, method: bound.method() })}\n`);
+  else {
+    io.err('\n');
+    io.out(`${r.records} records classified (${bound.method()}) -> ${r.output}\n`);
+    io.out(`labels: ${Object.entries(r.counts).map(([l, n]) => `${l} ${n}`).join(', ')}\n`);
+    if (r.skipped.length) {
+      io.out(`${r.skipped.length} records skipped:\n`);
+      for (const s of r.skipped.slice(0, 20)) io.out(`  line ${s.line}: ${s.reason}\n`);
+    }
+  }
+}
+
+async function teach(client: HostClient, v: Values, io: CliIO, json: boolean, signal: AbortSignal): Promise<void> {
+  if (!v.encoder) throw new UsageError('--encoder DIR is required (an embedding model folder)');
+  if (!v.data) throw new UsageError('--data F is required (CSV, TSV or JSONL with text and label columns)');
+  if (!v.name) throw new UsageError('--name NAME is required');
+  const cols = await textColumn(v.data, v);
+  if (!cols.label || !cols.columns.includes(cols.label)) throw new DataFileError(`${path.basename(v.data)} has no label column "${cols.label ?? ''}". Columns: ${cols.columns.join(', ')}. Choose one with --label-column.`);
+  const examples: { text: string; label: string }[] = [];
+  let skipped = 0;
+  for await (const r of readRecords(v.data, { onSkip: () => skipped++ })) {
+    const text = field(r, cols.text);
+    const label = field(r, cols.label)?.trim();
+    if (text?.trim() && label) examples.push({ text, label });
+    else skipped++;
+  }
+  const r = await client.request('trainClassifier', { modelPath: v.encoder, ep: v.ep === undefined ? undefined : parseExecutionProvider(v.ep, '--ep'), name: v.name, examples }, { signal });
+  const out = v.out ?? path.join(process.cwd(), '.vscode', 'onnx-assist', 'classifiers', `${v.name}.json`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify(r.classifier, null, 1)}\n`);
+  const cv = r.classifier.crossValidation;
+  if (json) io.out(`${JSON.stringify({ path: out, ...r, skipped })}\n`);
+  else {
+    io.out(`taught "${v.name}" from ${examples.length} examples (${Object.entries(r.classifier.examples).map(([l, n]) => `${l} ${n}`).join(', ')}); ${skipped} skipped\n`);
+    io.out(`${cv.folds}-fold cross-validated accuracy ${(cv.accuracy * 100).toFixed(1)}% (folds: ${cv.foldAccuracy.map((a) => (a * 100).toFixed(0)).join(', ')})\n`);
+    io.out(`embedding ${(r.stats.embedMs / 1000).toFixed(1)} s, training ${(r.stats.trainMs / 1000).toFixed(1)} s -> ${out}\n`);
+  }
+}
+
+async function evaluateData(client: HostClient, v: Values, io: CliIO, json: boolean, signal: AbortSignal): Promise<void> {
+  if (!v.data) throw new UsageError('--data F is required with --model (a labelled CSV, TSV or JSONL file)');
+  const spec = classifierSpec(v);
+  const cols = await textColumn(v.data, v);
+  if (!cols.label) throw new DataFileError(`${path.basename(v.data)}: which column holds the correct labels? Columns: ${cols.columns.join(', ')}. Choose one with --label-column.`);
+  const bound = bindClassifier(client, spec, signal);
+  const report = await evaluateFile({
+    input: v.data,
+    textColumn: cols.text,
+    labelColumn: cols.label,
+    classify: bound.classify,
+    model: spec.modelPath,
+    method: spec.labels ? 'zero-shot' : 'classifier',
+    positive: v.positive,
+    isCancelled: () => signal.aborted,
+  });
+  report.method = bound.method();
+  if (v.markdown) fs.writeFileSync(v.markdown, reportMarkdown(report));
+  if (json) io.out(reportJson(report));
+  else io.out(reportMarkdown(report));
 }
 
 export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
@@ -211,17 +335,23 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
           return 0;
         }
         case 'classify': {
-          let texts = v.text ?? [];
+          const spec = classifierSpec(v);
+          const bound = bindClassifier(client, spec, ac.signal);
           if (v.file) {
-            if (!fs.existsSync(v.file)) throw new UsageError(`--file ${v.file} does not exist`);
-            texts = texts.concat(fs.readFileSync(v.file, 'utf8').split(/\r?\n/).filter((l) => l.trim() !== ''));
+            await classifyDataFile(bound, v, io, json, ac.signal);
+            return 0;
           }
-          if (texts.length === 0) throw new UsageError('give --text T or --file F (one text per line)');
-          const r = await client.request('classify', { ...loadFlags(v), texts, topK: number(v, 'top-k') }, { signal: ac.signal });
-          if (json) io.out(`${JSON.stringify(r)}\n`);
-          else r.results.forEach((labels, i) => io.out(`${texts[i].slice(0, 60)}\t${labels.map((l) => `${l.label}=${l.score.toFixed(4)}`).join(' ')}\n`));
+          const texts = v.text ?? [];
+          if (texts.length === 0) throw new UsageError('give --text T or --file F (a text, CSV, TSV or JSONL file)');
+          const topK = number(v, 'top-k');
+          const results = (await bound.classify(texts)).map((r) => (topK ? r.slice(0, topK) : r));
+          if (json) io.out(`${JSON.stringify({ method: bound.method(), results })}\n`);
+          else results.forEach((labels, i) => io.out(`${texts[i].slice(0, 60)}\t${labels.map((l) => `${l.label}=${l.score.toFixed(4)}`).join(' ')}\n`));
           return 0;
         }
+        case 'teach':
+          await teach(client, v, io, json, ac.signal);
+          return 0;
         case 'embed': {
           if (!v.text?.length) throw new UsageError('--text T is required');
           const r = await client.request('embed', { ...loadFlags(v), texts: v.text, normalize: !!v.normalize }, { signal: ac.signal });
@@ -246,16 +376,18 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
           await demo(client, io);
           return 0;
         case 'eval':
-          await evaluate(client, io, !!v.quick, v.only?.split(','), v['onnx-file']);
+          if (v.data || v.model) await evaluateData(client, v, io, json, ac.signal);
+          else await evaluate(client, io, !!v.quick, v.only?.split(','), v['onnx-file'], v.encoder);
           return 0;
         default:
-          throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: generate, classify, embed, status, demo`);
+          throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: generate, classify, teach, embed, status, eval, demo`);
       }
     } finally {
       process.removeListener('SIGINT', onSigint);
     }
   } catch (e) {
-    const msg = e instanceof UsageError ? `${e.message}\n${USAGE}` : e instanceof HostError ? `${e.code}: ${e.message}` : String((e as Error).stack ?? e);
+    const plain = e instanceof DataFileError || e instanceof CancelledError;
+    const msg = e instanceof UsageError ? `${e.message}\n${USAGE}` : e instanceof HostError ? `${e.code}: ${e.message}` : plain ? (e as Error).message : String((e as Error).stack ?? e);
     if (json && !(e instanceof UsageError)) io.out(`${JSON.stringify({ error: e instanceof HostError ? e.toWire() : { code: 'INTERNAL', message: String(e) } })}\n`);
     io.err(`onnx-assist: ${e instanceof UsageError ? msg.split('\n')[0] : msg}\n`);
     return e instanceof UsageError ? 2 : 1;

@@ -24,13 +24,14 @@ export interface Settings {
   executionProvider: ExecutionProvider;
   threads: number;
   inline: InlineSettings;
+  zeroShot: { model: string; template: string; multiLabel: boolean };
   generation: Required<Pick<GenerationOptions, 'maxNewTokens' | 'temperature' | 'topK' | 'topP' | 'repetitionPenalty' | 'noRepeatNgramSize'>>;
 }
 
 export const SECTION = 'onnxAssist';
 
 /** Settings that name files to load: never taken from an untrusted workspace. */
-export const RESTRICTED = ['generationModel', 'classificationModel', 'modelFolders'] as const;
+export const RESTRICTED = ['generationModel', 'classificationModel', 'modelFolders', 'zeroShot.model'] as const;
 
 /** What a settings source gives for one key (relative to the section). */
 export interface SettingValue {
@@ -72,6 +73,11 @@ export function readSettings(source: SettingsSource, trusted: boolean, warn: (me
       multiline: get('inline.multiline', isPolicy),
       disabledLanguages: get('inline.disabledLanguages', isStrs),
       maxFileSizeKB: get('inline.maxFileSizeKB', isNum),
+    },
+    zeroShot: {
+      model: get('zeroShot.model', isStr),
+      template: get('zeroShot.template', (v: unknown): v is string => isStr(v) && v.includes('{}')),
+      multiLabel: get('zeroShot.multiLabel', isBool),
     },
     generation: {
       maxNewTokens: get('generation.maxNewTokens', isNum),

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { Assistant } from './features/assistant';
+import { ClassificationCommands } from './features/classification/commands';
 import { registerCommands } from './features/commands/register';
 import { InlineCompletionProvider } from './features/completion/provider';
 import { PANEL_VIEW, PanelView } from './features/panel/panelView';
@@ -15,6 +16,7 @@ export interface ExtensionApi {
   /** For the extension's own integration tests: the shared service and the provider. */
   assistant: Assistant;
   provider: InlineCompletionProvider;
+  panel: PanelView;
   activationMs: number;
 }
 
@@ -25,6 +27,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   assistant = a;
   const provider = new InlineCompletionProvider(a);
   const panel = new PanelView(context.extensionUri, a);
+  const classification = new ClassificationCommands(a, context.workspaceState, panel);
+  panel.classification = classification;
   context.subscriptions.push(
     output,
     a,
@@ -33,11 +37,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
     vscode.window.registerWebviewViewProvider(PANEL_VIEW, panel, { webviewOptions: { retainContextWhenHidden: true } }),
     registerCommands(a),
+    classification.register(),
     registerStatusBar(a),
   );
   const activationMs = performance.now() - t0;
   output.info(`activated in ${activationMs.toFixed(1)} ms (the inference host starts on first use)`);
-  return { assistant: a, provider, activationMs };
+  return { assistant: a, provider, panel, activationMs };
 }
 
 export function deactivate(): Promise<void> | undefined {

@@ -3,6 +3,7 @@
  * webview is checked here; a malformed or hostile message is dropped and logged.
  */
 import { HostError } from './errors';
+import type { EvaluationReport } from '../classification/evaluate';
 import type { CompletionCountsWire, GenerateStats, GenerationOptions, LabelScore } from './types';
 import { parseGenerationOptions } from './validate';
 
@@ -10,8 +11,10 @@ export type FromPanel =
   | { type: 'ready' }
   | { type: 'generate'; prompt: string; options: GenerationOptions }
   | { type: 'stop' }
-  | { type: 'classify'; text: string }
-  | { type: 'classifySelection' }
+  | { type: 'classify'; text: string; labels?: string }
+  | { type: 'evaluate' }
+  | { type: 'exportReport'; format: 'markdown' | 'json' }
+  | { type: 'classifySelection'; labels?: string }
   | { type: 'insert'; text: string }
   | { type: 'copy'; text: string };
 
@@ -25,12 +28,13 @@ export interface PanelDefaults {
 }
 
 export type ToPanel =
-  | { type: 'init'; defaults: PanelDefaults; model: string; classifier: string; ep: string; counters: CompletionCountsWire }
+  | { type: 'init'; defaults: PanelDefaults; model: string; classifier: string; ep: string; counters: CompletionCountsWire; zeroShotLabels: string }
   | { type: 'status'; model: string; classifier: string; ep: string; fallback: string }
   | { type: 'token'; text: string }
   | { type: 'done'; stats: GenerateStats; stopReason: string }
   | { type: 'error'; message: string }
-  | { type: 'classified'; text: string; labels: LabelScore[] }
+  | { type: 'classified'; text: string; labels: LabelScore[]; method: string }
+  | { type: 'report'; report: EvaluationReport }
   | { type: 'counters'; counters: CompletionCountsWire };
 
 const MAX_TEXT = 200_000;
@@ -48,12 +52,17 @@ export function parsePanelMessage(v: unknown): FromPanel {
   switch (o.type) {
     case 'ready':
     case 'stop':
-    case 'classifySelection':
+    case 'evaluate':
       return { type: o.type };
+    case 'classifySelection':
+      return { type: 'classifySelection', labels: o.labels === undefined ? undefined : text(o, 'labels') };
+    case 'exportReport':
+      if (o.format !== 'markdown' && o.format !== 'json') throw new HostError('BAD_REQUEST', 'exportReport format must be "markdown" or "json"');
+      return { type: 'exportReport', format: o.format };
     case 'generate':
       return { type: 'generate', prompt: text(o, 'prompt'), options: parseGenerationOptions(o.options, 'options') };
     case 'classify':
-      return { type: 'classify', text: text(o, 'text') };
+      return { type: 'classify', text: text(o, 'text'), labels: o.labels === undefined ? undefined : text(o, 'labels') };
     case 'insert':
     case 'copy':
       return { type: o.type, text: text(o, 'text') };

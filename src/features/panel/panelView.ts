@@ -8,12 +8,19 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { generationOptions } from '../../config';
 import { parsePanelMessage, type FromPanel, type ToPanel } from '../../protocol/webview';
+import type { EvaluationReport } from '../../classification/evaluate';
+import { parseLabels } from '../../classification/classifier';
+import { reportJson, reportMarkdown } from '../../classification/reportFormat';
 import type { Assistant } from '../assistant';
+import { exportReport, type ClassificationCommands, type ReportSink } from '../classification/commands';
 
 export const PANEL_VIEW = 'onnxAssist.panel';
 
-export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable {
+export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable, ReportSink {
   private view: vscode.WebviewView | undefined;
+  private report: EvaluationReport | undefined;
+  /** Set after construction (the commands show their reports here). */
+  classification: ClassificationCommands | undefined;
   private generation: AbortController | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -50,6 +57,14 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
     );
   }
 
+  /** Opens the panel and shows an evaluation report with its charts. */
+  async showReport(r: EvaluationReport): Promise<void> {
+    this.report = r;
+    if (!this.view) await vscode.commands.executeCommand(`${PANEL_VIEW}.focus`);
+    this.view?.show(true);
+    this.post({ type: 'report', report: r });
+  }
+
   private post(m: ToPanel): void {
     void this.view?.webview.postMessage(m);
   }
@@ -68,7 +83,8 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
     switch (msg.type) {
       case 'ready': {
         const g = a.settings.generation;
-        this.post({ type: 'init', defaults: { ...g }, ...this.names(), ep: a.settings.executionProvider, counters: a.counters.value });
+        this.post({ type: 'init', defaults: { ...g }, ...this.names(), ep: a.settings.executionProvider, counters: a.counters.value, zeroShotLabels: this.classification?.rememberedLabels.join(', ') ?? '' });
+        if (this.report) this.post({ type: 'report', report: this.report });
         return;
       }
       case 'generate': {
@@ -104,8 +120,15 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
         }
         if (!text.trim()) return this.post({ type: 'error', message: 'Nothing to classify: type some text or select some in the editor.' });
         try {
-          const r = await a.classify([text]);
-          this.post({ type: 'classified', text, labels: r.results[0] });
+          const labels = msg.labels === undefined ? [] : parseLabels(msg.labels);
+          if (labels.length === 1) return this.post({ type: 'error', message: 'Zero-shot needs at least two labels, separated by commas (or none for the classifier).' });
+          if (labels.length > 1 && this.classification) {
+            const r = await this.classification.zeroShot([text], labels);
+            this.post({ type: 'classified', text, labels: r.results[0], method: `zero-shot (${r.mode})` });
+          } else {
+            const r = await a.classify([text]);
+            this.post({ type: 'classified', text, labels: r.results[0], method: path.basename(a.models.classificationModel(a.settings)) });
+          }
         } catch (e) {
           a.reportQuietly('panel classify', e);
           this.post({ type: 'error', message: (e as Error).message });
@@ -121,6 +144,16 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
       case 'copy':
         await vscode.env.clipboard.writeText(msg.text);
         return;
+      case 'evaluate':
+        await vscode.commands.executeCommand('onnxAssist.evaluateClassifier');
+        return;
+      case 'exportReport': {
+        const r = this.report;
+        if (!r) return this.post({ type: 'error', message: 'No report to export yet.' });
+        const saved = await exportReport(r, msg.format, msg.format === 'markdown' ? reportMarkdown(r) : reportJson(r));
+        if (saved) vscode.window.setStatusBarMessage(`ONNX Assist: report saved to ${saved}`, 4000);
+        return;
+      }
     }
   }
 
@@ -160,8 +193,22 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable 
   <h2 id="cls-h">Classify</h2>
   <label for="clsText">Text</label>
   <textarea id="clsText" rows="3"></textarea>
-  <div class="row"><button id="classify">Classify</button><button id="useSelection" class="secondary">Use selection</button></div>
+  <label for="zsLabels">Your labels (zero-shot; empty = the classifier's own)</label>
+  <input id="zsLabels" type="text" placeholder="bug, feature request, question">
+  <div class="row"><button id="classify">Classify</button><button id="useSelection" class="secondary">Use selection</button><button id="evaluate" class="secondary">Evaluate on file…</button></div>
+  <div id="clsMethod" class="muted"></div>
   <div id="labels" role="list"></div>
+</section>
+<section id="report" aria-labelledby="rep-h" hidden>
+  <h2 id="rep-h">Evaluation report</h2>
+  <div id="repSummary"></div>
+  <h3>Per class</h3>
+  <div id="repBars" role="img"></div>
+  <h3>Confusion matrix</h3>
+  <div id="repConfusion"></div>
+  <div id="repRocBox"><h3>ROC curve</h3><div id="repRoc" role="img"></div></div>
+  <div id="repNotes" class="muted"></div>
+  <div class="row"><button id="exportMd" class="secondary">Export Markdown</button><button id="exportJson" class="secondary">Export JSON</button></div>
 </section>
 <footer>
   <div id="modelLine" class="muted"></div>

@@ -1,0 +1,149 @@
+/**
+ * Classifies every record of a data file in batches and writes the results to a new file beside
+ * it. The input is only read. Output goes to a temporary name first and is renamed when complete,
+ * so a cancelled or failed run leaves no half-written result behind.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import type { LabelScore } from '../protocol/types';
+import { DataFileError, field, formatOf, readRecords, type DataFormat, type DataRecord, type SkippedRecord } from './records';
+
+export type ClassifyTexts = (texts: string[]) => Promise<LabelScore[][]>;
+
+export interface Progress {
+  records: number;
+  bytes: number;
+  totalBytes: number;
+}
+
+export interface BatchOptions {
+  input: string;
+  textColumn: string;
+  classify: ClassifyTexts;
+  batchSize?: number;
+  onProgress?: (p: Progress) => void;
+  isCancelled?: () => boolean;
+}
+
+export interface BatchResult {
+  output: string;
+  records: number;
+  skipped: SkippedRecord[];
+  /** How many records got each label first. */
+  counts: Record<string, number>;
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('Cancelled; no output was written.');
+  }
+}
+
+/** data.csv -> data.classified.csv (then -2, -3, ... if taken); plain text gives CSV. */
+export function outputPathFor(input: string, format: DataFormat = formatOf(input)): string {
+  const dir = path.dirname(input);
+  const base = path.basename(input, path.extname(input));
+  const ext = format === 'jsonl' ? path.extname(input) : format === 'tsv' ? '.tsv' : '.csv';
+  for (let n = 1; ; n++) {
+    const candidate = path.join(dir, `${base}.classified${n === 1 ? '' : `-${n}`}${ext}`);
+    if (!fs.existsSync(candidate)) return candidate;
+  }
+}
+
+/** Streams records in batches to `fn`; malformed records and records without text are skipped. */
+export async function forEachBatch(
+  input: string,
+  textColumn: string,
+  size: number,
+  skipped: SkippedRecord[],
+  fn: (batch: { record: DataRecord; text: string }[]) => Promise<void>,
+  onBytes?: (bytes: number) => void,
+  isCancelled?: () => boolean,
+): Promise<number> {
+  let batch: { record: DataRecord; text: string }[] = [];
+  let count = 0;
+  let sawColumn = false;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    if (isCancelled?.()) throw new CancelledError();
+    const b = batch;
+    batch = [];
+    await fn(b);
+    count += b.length;
+  };
+  for await (const record of readRecords(input, { onSkip: (s) => skipped.push(s), onBytes })) {
+    if (textColumn in record.values) sawColumn = true;
+    const text = field(record, textColumn);
+    if (text === undefined || !text.trim()) {
+      skipped.push({ line: record.line, reason: text === undefined ? `no "${textColumn}" value` : 'empty text' });
+      continue;
+    }
+    batch.push({ record, text });
+    if (batch.length >= size) await flush();
+  }
+  await flush();
+  if (!sawColumn && count === 0) {
+    throw new DataFileError(`${path.basename(input)} has no column "${textColumn}". Choose the column that holds the text.`);
+  }
+  return count;
+}
+
+export async function classifyFile(o: BatchOptions): Promise<BatchResult> {
+  const format = formatOf(o.input);
+  const totalBytes = fs.statSync(o.input).size;
+  const output = outputPathFor(o.input, format);
+  const temp = `${output}.partial`;
+  const out = fs.openSync(temp, 'w');
+  const skipped: SkippedRecord[] = [];
+  const counts: Record<string, number> = {};
+  let header: string[] | undefined;
+  let bytes = 0;
+  let done = 0;
+  try {
+    const records = await forEachBatch(
+      o.input,
+      o.textColumn,
+      o.batchSize ?? 32,
+      skipped,
+      async (batch) => {
+        const results = await o.classify(batch.map((b) => b.text));
+        const lines: string[] = [];
+        batch.forEach(({ record }, i) => {
+          const best = results[i][0];
+          counts[best.label] = (counts[best.label] ?? 0) + 1;
+          if (format === 'jsonl') {
+            lines.push(JSON.stringify({ ...record.values, label: best.label, score: round(best.score), scores: Object.fromEntries(results[i].map((s) => [s.label, round(s.score)])) }));
+            return;
+          }
+          const values = format === 'text' ? { line: record.line, text: record.values.text } : record.values;
+          if (!header) {
+            header = [...Object.keys(values), 'predicted_label', 'score'];
+            lines.push(stringify([header], { delimiter: format === 'tsv' ? '\t' : ',' }).trimEnd());
+          }
+          const row = [...Object.values(values).map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? '')), best.label, round(best.score)];
+          lines.push(stringify([row], { delimiter: format === 'tsv' ? '\t' : ',' }).trimEnd());
+        });
+        fs.writeSync(out, lines.join('\n') + '\n');
+        done += batch.length;
+        o.onProgress?.({ records: done, bytes, totalBytes });
+      },
+      (b) => (bytes = b),
+      o.isCancelled,
+    );
+    fs.closeSync(out);
+    if (records === 0) throw new DataFileError(`${path.basename(o.input)} has no records with text in "${o.textColumn}" (${skipped.length} skipped).`);
+    fs.renameSync(temp, output);
+    return { output, records, skipped, counts };
+  } catch (e) {
+    try {
+      fs.closeSync(out);
+    } catch {
+      // already closed
+    }
+    fs.rmSync(temp, { force: true });
+    throw e;
+  }
+}
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6;

@@ -1,0 +1,167 @@
+/**
+ * Reads labelled or unlabelled data files record by record, streaming (never the whole file):
+ * CSV/TSV through csv-parse, JSON Lines, or plain text (one record per non-empty line).
+ * Malformed records are reported with their line number and skipped, not fatal.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { parse } from 'csv-parse';
+
+export type DataFormat = 'csv' | 'tsv' | 'jsonl' | 'text';
+
+export interface DataRecord {
+  /** 1-based line where the record starts. */
+  line: number;
+  values: Record<string, unknown>;
+}
+
+export interface SkippedRecord {
+  line: number;
+  reason: string;
+}
+
+export class DataFileError extends Error {}
+
+export function formatOf(file: string): DataFormat {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.tsv' || ext === '.tab') return 'tsv';
+  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  return 'text';
+}
+
+/** The column a plain-text file's lines are exposed as. */
+export const TEXT_COLUMN = 'text';
+
+export interface ReadOptions {
+  format?: DataFormat;
+  /** Called for every malformed record, which is then skipped. */
+  onSkip?: (s: SkippedRecord) => void;
+  /** Bytes of the file read so far (for progress). */
+  onBytes?: (bytes: number) => void;
+}
+
+function checkReadable(file: string): number {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    throw new DataFileError(`${file} does not exist.`);
+  }
+  if (!st.isFile()) throw new DataFileError(`${file} is not a file.`);
+  if (st.size === 0) throw new DataFileError(`${file} is empty: there is nothing to classify.`);
+  return st.size;
+}
+
+function stream(file: string, onBytes?: (n: number) => void): fs.ReadStream {
+  const s = fs.createReadStream(file);
+  if (onBytes) s.on('data', () => onBytes(s.bytesRead));
+  return s;
+}
+
+async function* readCsv(file: string, delimiter: string, opts: ReadOptions): AsyncGenerator<DataRecord> {
+  // The parser runs ahead of the consumer; track where the last good record ended so a bad
+  // record is reported at the line where it starts.
+  let lastEnd = 1;
+  const parser = stream(file, opts.onBytes).pipe(
+    parse({
+      columns: (header: string[]) => header.map((h) => h.trim()),
+      bom: true,
+      delimiter,
+      info: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      on_record: (record: Record<string, string>, context: { lines: number }) => {
+        lastEnd = context.lines;
+        return record;
+      },
+      on_skip: (err) => {
+        const line = lastEnd + 1;
+        const code = String(err?.code ?? '');
+        const reason =
+          code === 'CSV_QUOTE_NOT_CLOSED'
+            ? 'a quote opened here is never closed, so the rest of the file could not be read'
+            : (err?.message.replace(/^Invalid Record Length: columns length is (\d+), got (\d+) on line \d+$/, '$2 fields where the header has $1') ?? 'malformed record');
+        opts.onSkip?.({ line, reason });
+        lastEnd = typeof err?.lines === 'number' ? err.lines : line;
+        return undefined;
+      },
+    }),
+  );
+  for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+    yield { line: row.info.lines, values: row.record };
+  }
+}
+
+async function* readLines(file: string, opts: ReadOptions): AsyncGenerator<{ line: number; text: string }> {
+  const rl = readline.createInterface({ input: stream(file, opts.onBytes), crlfDelay: Infinity });
+  let line = 0;
+  try {
+    for await (const text of rl) {
+      line++;
+      yield { line, text: line === 1 ? text.replace(/^\uFEFF/, '') : text };
+    }
+  } finally {
+    rl.close();
+  }
+}
+
+async function* readJsonl(file: string, opts: ReadOptions): AsyncGenerator<DataRecord> {
+  for await (const { line, text } of readLines(file, opts)) {
+    if (!text.trim()) continue;
+    let v: unknown;
+    try {
+      v = JSON.parse(text);
+    } catch (e) {
+      opts.onSkip?.({ line, reason: `not valid JSON (${(e as Error).message})` });
+      continue;
+    }
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+      opts.onSkip?.({ line, reason: 'not a JSON object' });
+      continue;
+    }
+    yield { line, values: v as Record<string, unknown> };
+  }
+}
+
+async function* readText(file: string, opts: ReadOptions): AsyncGenerator<DataRecord> {
+  for await (const { line, text } of readLines(file, opts)) {
+    if (text.trim()) yield { line, values: { [TEXT_COLUMN]: text } };
+  }
+}
+
+/** Every well-formed record of the file, in order. Throws DataFileError for a missing or empty file. */
+export function readRecords(file: string, opts: ReadOptions = {}): AsyncGenerator<DataRecord> {
+  checkReadable(file);
+  const format = opts.format ?? formatOf(file);
+  if (format === 'csv') return readCsv(file, ',', opts);
+  if (format === 'tsv') return readCsv(file, '\t', opts);
+  if (format === 'jsonl') return readJsonl(file, opts);
+  return readText(file, opts);
+}
+
+/** Column names: a CSV header, the keys of the first JSON object, or "text" for plain text. */
+export async function columnsOf(file: string, format = formatOf(file)): Promise<string[]> {
+  checkReadable(file);
+  if (format === 'text') return [TEXT_COLUMN];
+  for await (const r of readRecords(file, { format })) return Object.keys(r.values);
+  throw new DataFileError(`${file} has no readable records.`);
+}
+
+/** A record's field as text: strings as they are, numbers and booleans printed, anything else absent. */
+export function field(r: DataRecord, column: string): string | undefined {
+  const v = r.values[column];
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+/** Picks the likeliest text and label columns from names (the user can choose others). */
+export function guessColumns(columns: string[]): { text?: string; label?: string } {
+  const find = (names: string[]) => columns.find((c) => names.includes(c.toLowerCase()));
+  return {
+    text: find(['text', 'sentence', 'content', 'body', 'message', 'review', 'document', 'input']) ?? columns[0],
+    label: find(['label', 'labels', 'class', 'category', 'target', 'gold', 'y']),
+  };
+}
