@@ -21,7 +21,10 @@ export function run(): Promise<void> {
   const log = (line: string) => fs.appendFileSync(path.join(RESULTS, 'vscode-log.txt'), `${line}\n`);
   const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: 'dot' });
   const suiteDir = path.join(__dirname, 'suite');
-  for (const f of fs.readdirSync(suiteDir).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(suiteDir, f));
+  // extension.test checks the untouched start-up state, so it runs first; shutdown.test ends the host, so it runs last.
+  const rank = (f: string) => (f === 'extension.test.js' ? 0 : f === 'shutdown.test.js' ? 2 : 1);
+  const files = fs.readdirSync(suiteDir).filter((f) => f.endsWith('.test.js'));
+  for (const f of files.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))) mocha.addFile(path.join(suiteDir, f));
   const outcomes: Outcome[] = [];
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
