@@ -1,7 +1,8 @@
 // UI tests: a person's view of ONNX Assist in VS Code (code-server web workbench) driven through
 // Debian's Chromium. Screenshots go to test-results/ui/.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,6 +23,11 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     // Typing happens in a copy: VS Code may save the edits, and the fixture must stay as committed.
     workspace = mkdtempSync(join(tmpdir(), 'onnx-assist-ui-'));
     cpSync(join(root, 'test/vscode/workspace'), workspace, { recursive: true });
+    // Labelled mails for the evaluation report, from the SpamAssassin test split (npm package).
+    const { loadSpamAssassin } = createRequire(import.meta.url)(join(root, 'out/src/eval/spamData.js'));
+    const test = loadSpamAssassin(root).filter((m) => m.split === 'test');
+    const sample = [...test.filter((m) => m.label === 'spam').slice(0, 40), ...test.filter((m) => m.label === 'ham').slice(0, 60)];
+    writeFileSync(join(workspace, 'mails.jsonl'), sample.map((m) => JSON.stringify({ text: m.text, label: m.label })).join('\n') + '\n');
     server = await startServer();
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -101,5 +107,29 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     const out = await frame.locator('#output').innerText();
     assert.ok(out.trim().length > 0, 'the panel shows generated text');
     await page.screenshot({ path: join(shots, 'panel-generate.png') });
+  });
+
+  it('Evaluate Classifier shows a report with charts in the panel', async () => {
+    await open('mails.jsonl');
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type('ONNX Assist: Evaluate Classifier');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Evaluate Classifier"]', { timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    // Classifier (the current one is first), then the text and label columns (guesses first).
+    for (const hint of ['current classifier', 'text', 'label']) {
+      await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${hint}"]`, { timeout: 30_000 });
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(300);
+    }
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    await frame.locator('body[data-report="true"]').waitFor({ timeout: 120_000 });
+    const summary = await frame.locator('#repSummary').innerText();
+    assert.match(summary, /100 records · accuracy \d+\.\d% .* AUC/);
+    assert.equal(await frame.locator('#repBars svg rect').count() >= 6, true, 'bars for precision, recall, F1 per class');
+    assert.equal(await frame.locator('#repConfusion td').count(), 4, 'a 2x2 confusion heatmap');
+    assert.equal(await frame.locator('#repRoc svg path.curve').count(), 1, 'an ROC curve');
+    await frame.locator('#report').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, 'panel-evaluation-report.png') });
   });
 });
