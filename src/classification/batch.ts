@@ -9,6 +9,12 @@ import { stringify } from 'csv-stringify/sync';
 import type { LabelScore } from '../protocol/types';
 import { DataFileError, field, formatOf, readRecords, type DataFormat, type DataRecord, type SkippedRecord } from './records';
 
+/**
+ * Records per host request. The engine sorts a request's texts by length and runs them 32 at a
+ * time, so bigger chunks waste less padding; 256 keeps memory and progress granularity modest.
+ */
+export const CHUNK = 256;
+
 export type ClassifyTexts = (texts: string[]) => Promise<LabelScore[][]>;
 
 export interface Progress {
@@ -104,7 +110,7 @@ export async function classifyFile(o: BatchOptions): Promise<BatchResult> {
     const records = await forEachBatch(
       o.input,
       o.textColumn,
-      o.batchSize ?? 32,
+      o.batchSize ?? CHUNK,
       skipped,
       async (batch) => {
         const results = await o.classify(batch.map((b) => b.text));

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { classificationReport, rocCurve, type ClassificationReport, type RocCurve } from '../eval/metrics';
-import { forEachBatch, type ClassifyTexts } from './batch';
+import { CHUNK, forEachBatch, type ClassifyTexts } from './batch';
 import { field, type SkippedRecord } from './records';
 
 export interface EvaluationReport extends ClassificationReport {
@@ -56,7 +56,7 @@ export async function evaluateFile(o: EvaluateOptions): Promise<EvaluationReport
   await forEachBatch(
     o.input,
     o.textColumn,
-    32,
+    CHUNK,
     skipped,
     async (batch) => {
       const labelled = batch.filter(({ record }) => {

@@ -1,7 +1,11 @@
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import type { HostClient } from '../../src/client/hostClient';
 import { scoreLabels, softmax } from '../../src/host/engine/encoder';
-import { newClient, TINY_BERT, TINY_BERT_MULTI, TINY_EMBEDDER } from './helpers';
+import { ModelTokenizer } from '../../src/host/engine/tokenizer';
+import { readModelFolder } from '../../src/host/models/folder';
+import { loadSpamAssassin } from '../../src/eval/spamData';
+import { newClient, ROOT, TINY_BERT, TINY_BERT_MULTI, TINY_EMBEDDER } from './helpers';
 
 const TEXTS = ['The build failed again on CI', 'Great release, thanks!', 'x', 'Add a dark theme to the settings page please'];
 
@@ -78,5 +82,23 @@ describe('encoders through the worker host', () => {
     const clf = await client.request('load', { modelPath: TINY_BERT });
     assert.deepEqual(clf.labels, ['negative', 'neutral', 'positive']);
     assert.ok(clf.inputNames.includes('token_type_ids'));
+  });
+});
+
+describe('truncating long texts', () => {
+  it('tokenizing only a whitespace-cut prefix gives exactly the ids of the whole text, cut', function () {
+    this.timeout(120_000);
+    const mails = loadSpamAssassin(ROOT).slice(0, 150).map((m) => m.text);
+    for (const name of ['spam-classifier', 'code-lm']) {
+      const f = readModelFolder(path.join(ROOT, 'models', name));
+      const tok = new ModelTokenizer(f.tokenizerJson, f.tokenizerConfig, f.config, f.generationConfig);
+      for (const max of [16, 64, 512]) {
+        for (const m of mails) {
+          const full = tok.encode(m, true);
+          const expected = full.length <= max ? full : full.slice(0, max);
+          assert.deepEqual(tok.encodeTruncated(m, max).ids, name === 'spam-classifier' && full.length > max ? [...full.slice(0, max - 1), full[full.length - 1]] : expected);
+        }
+      }
+    }
   });
 });

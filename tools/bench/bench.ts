@@ -12,6 +12,7 @@ import * as ort from 'onnxruntime-node';
 import { HostClient } from '../../src/client/hostClient';
 import { resolveThreads } from '../../src/host/engine/session';
 import { median, printReport, type Figure } from '../../src/eval/report';
+import { classificationBench } from './classify';
 import { replayBench } from './replay';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -175,6 +176,11 @@ async function benchModel(label: string, dir: string, newTokens: number, repeats
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const figures: Figure[] = [];
+  if (process.argv.includes('--only-classification')) {
+    figures.push(...(await classificationBench(ROOT, path.join(ROOT, 'dist', 'host', 'worker.js'), quick)));
+    printReport('ONNX Assist classification benchmark', figures, { date: new Date().toISOString(), machine: `${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}`, ort: ort.env.versions.common });
+    return;
+  }
   const defaultLm = path.join(ROOT, 'models', 'code-lm');
   const small = fs.existsSync(path.join(defaultLm, 'config.json')) ? defaultLm : path.join(ROOT, 'test', 'fixtures', 'models', 'tiny-gpt2');
   await benchModel('small', small, 64, 5, figures);
@@ -185,6 +191,7 @@ async function main(): Promise<void> {
     const m = JSON.parse(fs.readFileSync(metrics, 'utf8')) as { activationMs: number; vscode: string };
     figures.push({ name: `activation in VS Code ${m.vscode} (last npm run test:vscode)`, value: m.activationMs, unit: 'ms', goal: '<=50 ms', met: m.activationMs <= 50 });
   } else console.log('bench: run npm run test:vscode to include activation time measured in a real VS Code');
+  figures.push(...(await classificationBench(ROOT, path.join(ROOT, 'dist', 'host', 'worker.js'), quick)));
   const large = quick ? undefined : ensureLargeModel();
   if (large) {
     await benchModel('gpt2-124m', large, 32, 3, figures);

@@ -3,6 +3,17 @@ import { Tokenizer } from '@huggingface/tokenizers';
 import { HostError } from '../../protocol/errors';
 import type { Json } from '../models/folder';
 
+/** Characters of a long text tokenized per token that fits (tokens average 3-5 characters). */
+const PREFIX_CHARS_PER_TOKEN = 8;
+
+function lastWhitespace(text: string, before: number): number {
+  for (let i = before; i > 0; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 9 || c === 13) return i;
+  }
+  return -1;
+}
+
 export interface FimTokens {
   prefix: string;
   suffix: string;
@@ -69,8 +80,20 @@ export class ModelTokenizer {
 
   /** Encodes with special tokens, cutting the text (never the special tokens) to fit maxLength. */
   encodeTruncated(text: string, maxLength: number): { ids: number[]; truncated: boolean } {
+    // A long text is tokenized up to a whitespace boundary well past what fits: words before a
+    // whitespace cut tokenize the same as in the whole text, and a 1 MB selection costs no more
+    // than its first few KB. Too few tokens in the prefix: the whole text after all.
+    const cut = text.length > maxLength * PREFIX_CHARS_PER_TOKEN ? lastWhitespace(text, maxLength * PREFIX_CHARS_PER_TOKEN) : -1;
+    if (cut > maxLength) {
+      const ids = this.encode(text.slice(0, cut), true);
+      if (ids.length > maxLength) return this.cut(ids, maxLength);
+    }
     const ids = this.encode(text, true);
     if (ids.length <= maxLength) return { ids, truncated: false };
+    return this.cut(ids, maxLength);
+  }
+
+  private cut(ids: number[], maxLength: number): { ids: number[]; truncated: boolean } {
     const body = ids.slice(this.specialPrefix.length, ids.length - this.specialSuffix.length);
     const room = Math.max(0, maxLength - this.specialPrefix.length - this.specialSuffix.length);
     return { ids: [...this.specialPrefix, ...body.slice(0, room), ...this.specialSuffix], truncated: true };
