@@ -123,7 +123,7 @@ describe('data files', () => {
       const before = fs.readFileSync(input);
       const batches: number[] = [];
       const bound = bindClassifier(client, { modelPath: TINY_BERT });
-      const r = await classifyFile({ input, textColumn: 'text', classify: (t) => (batches.push(t.length), bound.classify(t)), onProgress: () => undefined });
+      const r = await classifyFile({ input, textColumn: 'text', classify: (t) => (batches.push(t.length), bound.classify(t)), batchSize: 32, onProgress: () => undefined });
       assert.deepEqual(fs.readFileSync(input), before);
       assert.deepEqual(batches, [32, 32, 6]);
       assert.equal(r.records, 70);
@@ -139,7 +139,7 @@ describe('data files', () => {
       const input = write('c.txt', Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n'));
       let calls = 0;
       const bound = bindClassifier(client, { modelPath: TINY_BERT });
-      await assert.rejects(classifyFile({ input, textColumn: 'text', classify: bound.classify, isCancelled: () => ++calls > 1 }), CancelledError);
+      await assert.rejects(classifyFile({ input, textColumn: 'text', classify: bound.classify, batchSize: 32, isCancelled: () => ++calls > 1 }), CancelledError);
       assert.deepEqual(fs.readdirSync(dir), ['c.txt']);
     });
   });
