@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { EXECUTION_PROVIDERS } from '../../protocol/types';
 import type { Assistant } from '../assistant';
 import { ACCEPT_COMMAND } from '../completion/provider';
+import { TeachingStore } from '../classification/store';
 import { generateInEditor } from './generate';
 
 const EP_INFO: Record<string, string> = {
@@ -34,6 +35,11 @@ async function classifySelection(assistant: Assistant): Promise<void> {
 
 async function selectModel(assistant: Assistant, key: 'generationModel' | 'classificationModel'): Promise<void> {
   const items: (vscode.QuickPickItem & { dir?: string })[] = assistant.models.list(assistant.settings).map((m) => ({ label: m.label, description: m.detail, detail: m.dir, dir: m.dir }));
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  if (key === 'classificationModel' && root?.scheme === 'file') {
+    const store = new TeachingStore(root.fsPath);
+    for (const name of store.classifiers()) items.push({ label: name, description: 'few-shot classifier taught in this workspace', detail: store.classifierPath(name), dir: store.classifierPath(name) });
+  }
   items.push({ label: '$(folder-opened) Browse for a model folder…' });
   const pick = await vscode.window.showQuickPick(items, { title: key === 'generationModel' ? 'Generation model' : 'Classification model' });
   if (!pick) return;
@@ -44,9 +50,15 @@ async function selectModel(assistant: Assistant, key: 'generationModel' | 'class
   }
   if (!dir) return;
   try {
-    const info = await assistant.client.request('load', { modelPath: dir, ep: assistant.settings.executionProvider });
-    if (key === 'generationModel' && info.task !== 'text-generation') throw new Error(`${dir} is a ${info.task} model, not a language model`);
-    if (key === 'classificationModel' && info.task !== 'text-classification') throw new Error(`${dir} is a ${info.task} model, not a classifier`);
+    if (dir.toLowerCase().endsWith('.json')) {
+      // A taught classifier: one real classification proves the file and its encoder are usable.
+      if (key !== 'classificationModel') throw new Error(`${dir} is a few-shot classifier, not a language model`);
+      await assistant.classify(['check'], undefined, dir);
+    } else {
+      const info = await assistant.client.request('load', { modelPath: dir, ep: assistant.settings.executionProvider });
+      if (key === 'generationModel' && info.task !== 'text-generation') throw new Error(`${dir} is a ${info.task} model, not a language model`);
+      if (key === 'classificationModel' && info.task !== 'text-classification') throw new Error(`${dir} is a ${info.task} model, not a classifier`);
+    }
     await vscode.workspace.getConfiguration('onnxAssist').update(key, dir, vscode.ConfigurationTarget.Global);
     vscode.window.setStatusBarMessage(`ONNX Assist: ${key === 'generationModel' ? 'generation' : 'classification'} model set to ${pick.label}`, 4000);
   } catch (e) {
