@@ -1,0 +1,371 @@
+/**
+ * Pulling a model from a Hugging Face Hub endpoint (or a mirror) into the local cache without
+ * ever leaving a broken model behind:
+ * - the revision is resolved to a commit (`/api/models/{repo}/revision/{rev}`) and files come
+ *   from `/{repo}/resolve/{commit}/{file}`, following the redirect to the CDN by hand so the
+ *   `X-Linked-Etag` (sha256 of LFS files) and `X-Linked-Size` headers are read, and the token is
+ *   never sent to another host;
+ * - each file is written to `NAME.incomplete`, resumed with `Range` (a server that answers 200
+ *   instead of 206 restarts the file), verified (size; sha256 for LFS files) and renamed;
+ * - free disk space is checked first; ENOSPC stops at once and removes the temporary file;
+ * - a lock file lets two windows pull the same model into one correct copy;
+ * - the refs/{revision} pointer is written last, so a snapshot is used only once complete.
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { HubError, repoFolder, safeRelativePath, type Dtype, type RepoRef } from './names';
+import { selectFiles } from './select';
+
+export interface PullProgress {
+  file: string;
+  /** Bytes present across all files (including ones already cached or resumed). */
+  bytes: number;
+  totalBytes: number;
+  bytesPerSecond: number;
+  secondsLeft: number | undefined;
+}
+
+export interface PullOptions extends RepoRef {
+  endpoint: string;
+  cacheDir: string;
+  dtype: Dtype;
+  /** For gated or private repositories; sent only to the endpoint's own host. */
+  token?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: PullProgress) => void;
+  /** Attempts per file when a connection drops (each resumes where the last stopped). */
+  attempts?: number;
+  /** For tests: pretend this much space is free. */
+  freeBytes?: () => number;
+}
+
+export interface PulledModel {
+  repo: string;
+  revision: string;
+  commit: string;
+  dir: string;
+  files: { name: string; size: number; sha256?: string }[];
+  /** True when the Hub could not be reached and the cached snapshot was used. */
+  offline: boolean;
+}
+
+export const MANIFEST = 'onnx-assist-download.json';
+
+interface RemoteFile {
+  name: string;
+  size: number;
+  sha256?: string;
+  url: string;
+}
+
+function authHeaders(url: string, endpoint: string, token?: string): Record<string, string> {
+  // The token goes to the Hub endpoint only, never to a CDN it redirects to.
+  return token && new URL(url).host === new URL(endpoint).host ? { authorization: `Bearer ${token}` } : {};
+}
+
+async function hubFetch(url: string, o: PullOptions, init: RequestInit = {}): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, { ...init, redirect: 'manual', signal: o.signal, headers: { 'user-agent': 'onnx-assist', ...authHeaders(url, o.endpoint, o.token), ...(init.headers as Record<string, string>) } });
+  } catch (e) {
+    if (o.signal?.aborted) throw new HubError('Download cancelled.', 'CANCELLED');
+    throw new HubError(`Could not reach ${new URL(url).host}: ${(e as Error).message}${(e as { cause?: Error }).cause ? ` (${(e as { cause: Error }).cause.message})` : ''}`, 'NETWORK');
+  }
+  if (res.status === 401 || res.status === 403) {
+    await res.body?.cancel();
+    throw new HubError(
+      o.token
+        ? `${o.repo}: the Hub refused the token (HTTP ${res.status}). Check that it has read access and that you accepted the model's terms.`
+        : `${o.repo} needs a Hugging Face token (HTTP ${res.status}: gated or private). Set one with "ONNX Assist: Set Hub Token".`,
+      'UNAUTHORIZED',
+    );
+  }
+  if (res.status === 404) {
+    await res.body?.cancel();
+    throw new HubError(`${o.repo}@${o.revision}: not found on ${new URL(o.endpoint).host} (${new URL(url).pathname}).`, 'NOT_FOUND');
+  }
+  return res;
+}
+
+/** Size, sha256 (LFS files) and final URL of one file, following one redirect to the CDN. */
+async function describe(o: PullOptions, commit: string, name: string): Promise<RemoteFile> {
+  const url = `${o.endpoint}/${o.repo}/resolve/${commit}/${name.split('/').map(encodeURIComponent).join('/')}`;
+  let res = await hubFetch(url, o, { method: 'HEAD' });
+  const linkedEtag = res.headers.get('x-linked-etag')?.replace(/"/g, '');
+  const linkedSize = Number(res.headers.get('x-linked-size') ?? NaN);
+  let finalUrl = url;
+  if (res.status >= 300 && res.status < 400) {
+    const location = res.headers.get('location');
+    if (!location) throw new HubError(`${name}: redirect without a location`, 'SERVER');
+    finalUrl = new URL(location, url).toString();
+    if (!Number.isFinite(linkedSize)) res = await hubFetch(finalUrl, o, { method: 'HEAD' });
+  }
+  if (!Number.isFinite(linkedSize) && !res.ok) throw new HubError(`${name}: HTTP ${res.status} from ${new URL(finalUrl).host}`, 'SERVER');
+  const size = Number.isFinite(linkedSize) ? linkedSize : Number(res.headers.get('content-length') ?? NaN);
+  if (!Number.isFinite(size)) throw new HubError(`${name}: the server did not say how big it is.`, 'SERVER');
+  const sha256 = linkedEtag && /^[0-9a-f]{64}$/.test(linkedEtag) ? linkedEtag : undefined;
+  return { name, size, sha256, url: finalUrl };
+}
+
+async function hashOf(file: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+function isPidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One writer per snapshot across processes; a lock whose owner died is taken over. */
+async function withLock<T>(lockFile: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
+  fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+  for (;;) {
+    try {
+      fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, since: Date.now() }), { flag: 'wx' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let owner: { pid?: number; since?: number } = {};
+      try {
+        owner = JSON.parse(fs.readFileSync(lockFile, 'utf8')) as typeof owner;
+      } catch {
+        // being written; look again
+      }
+      if (owner.pid !== undefined && owner.pid !== process.pid && !isPidAlive(owner.pid)) fs.rmSync(lockFile, { force: true });
+      if (signal?.aborted) throw new HubError('Download cancelled.', 'CANCELLED');
+      await sleep(200);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lockFile, { force: true });
+  }
+}
+
+class Meter {
+  private readonly started = Date.now();
+  private startBytes: number | undefined;
+  constructor(
+    private readonly total: number,
+    private readonly report?: (p: PullProgress) => void,
+  ) {}
+  private last = 0;
+  update(file: string, bytes: number, force = false): void {
+    this.startBytes ??= bytes;
+    const now = Date.now();
+    if (!this.report || (!force && now - this.last < 100)) return;
+    this.last = now;
+    const secs = (now - this.started) / 1000;
+    const rate = secs > 0 ? (bytes - this.startBytes) / secs : 0;
+    this.report({ file, bytes, totalBytes: this.total, bytesPerSecond: rate, secondsLeft: rate > 0 ? (this.total - bytes) / rate : undefined });
+  }
+}
+
+/** Downloads one file to its final name through NAME.incomplete, resuming and verifying. */
+async function fetchFile(o: PullOptions, f: RemoteFile, target: string, meter: Meter, doneBefore: number): Promise<void> {
+  const temp = `${target}.incomplete`;
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const attempts = o.attempts ?? 4;
+  let lastError: Error | undefined;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    let have = fs.existsSync(temp) ? fs.statSync(temp).size : 0;
+    if (have > f.size) {
+      fs.rmSync(temp);
+      have = 0;
+    }
+    if (have < f.size) {
+      const res = await hubFetch(f.url, o, { headers: have > 0 ? { range: `bytes=${have}-` } : {} });
+      if (res.status !== 200 && res.status !== 206) {
+        await res.body?.cancel();
+        throw new HubError(`${f.name}: HTTP ${res.status} from ${new URL(f.url).host}`, 'SERVER');
+      }
+      // 200 to a Range request: the server sent the whole file, so start over rather than append.
+      if (res.status === 200) have = 0;
+      const out = fs.createWriteStream(temp, { flags: have > 0 ? 'a' : 'w' });
+      let writeError: NodeJS.ErrnoException | undefined;
+      out.on('error', (e) => (writeError = e));
+      let written = have;
+      try {
+        const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+        for await (const chunk of body) {
+          const buf = chunk as Buffer;
+          if (writeError) throw writeError;
+          if (!out.write(buf)) await new Promise<void>((r) => (writeError ? r() : out.once('drain', r).once('error', () => r())));
+          written += buf.length;
+          meter.update(f.name, doneBefore + written);
+        }
+        await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      } catch (e) {
+        // Keep what arrived (flushed, for the next Range request) unless the disk refused it.
+        await new Promise<void>((r) => (out.destroyed ? r() : out.end(() => r())));
+        const err = (writeError ?? e) as NodeJS.ErrnoException;
+        if (err.code === 'ENOSPC') {
+          fs.rmSync(temp, { force: true });
+          throw new HubError(`The disk is full while writing ${f.name}; the partial file was removed and the cached model (if any) is unchanged.`, 'NO_SPACE');
+        }
+        if (o.signal?.aborted) throw new HubError(`Download cancelled; ${f.name} will resume where it stopped.`, 'CANCELLED');
+        lastError = err;
+        continue; // connection dropped: resume with Range
+      }
+    }
+    const size = fs.statSync(temp).size;
+    if (size !== f.size) {
+      lastError = new Error(`${f.name}: got ${size} of ${f.size} bytes`);
+      if (size > f.size) fs.rmSync(temp);
+      continue;
+    }
+    if (f.sha256) {
+      const actual = await hashOf(temp);
+      if (actual !== f.sha256) {
+        fs.rmSync(temp, { force: true });
+        throw new HubError(`${f.name} failed verification: sha256 ${actual.slice(0, 12)}… but the Hub says ${f.sha256.slice(0, 12)}…. The damaged file was deleted; try again.`, 'MISMATCH');
+      }
+    }
+    fs.renameSync(temp, target);
+    return;
+  }
+  throw new HubError(`${f.name}: the connection kept dropping (${lastError?.message ?? 'unknown'}). What arrived is kept; pulling again resumes it.`, 'NETWORK');
+}
+
+/** refs/{revision}@{dtype} holds the commit of a completed snapshot. */
+function refFile(o: Pick<PullOptions, 'cacheDir' | 'repo' | 'revision' | 'dtype'>): string {
+  return path.join(o.cacheDir, repoFolder(o.repo), 'refs', `${encodeURIComponent(o.revision)}@${o.dtype}`);
+}
+
+/** One folder per commit and dtype, so a folder holds exactly one graph and loads unambiguously. */
+function snapshotDir(o: Pick<PullOptions, 'cacheDir' | 'repo' | 'dtype'>, commit: string): string {
+  return path.join(o.cacheDir, repoFolder(o.repo), 'snapshots', commit, o.dtype);
+}
+
+/** The cached snapshot for repo@revision and dtype, if one was completed earlier. */
+export function cachedSnapshot(o: Pick<PullOptions, 'cacheDir' | 'repo' | 'revision' | 'dtype'>): PulledModel | undefined {
+  try {
+    const commit = fs.readFileSync(refFile(o), 'utf8').trim();
+    const dir = snapshotDir(o, commit);
+    const m = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')) as PulledModel;
+    return { ...m, dir, offline: false };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function pullModel(o: PullOptions): Promise<PulledModel> {
+  const base = o.endpoint.replace(/\/+$/, '');
+  const opts = { ...o, endpoint: base };
+  let info: { sha?: unknown; siblings?: { rfilename?: unknown }[] };
+  try {
+    const res = await hubFetch(`${base}/api/models/${o.repo}/revision/${encodeURIComponent(o.revision)}`, opts);
+    if (!res.ok) throw new HubError(`${o.repo}: HTTP ${res.status} from the Hub API`, 'SERVER');
+    info = (await res.json()) as typeof info;
+  } catch (e) {
+    const cached = e instanceof HubError && e.code === 'NETWORK' ? cachedSnapshot(o) : undefined;
+    if (cached) return { ...cached, offline: true };
+    throw e;
+  }
+  const commit = typeof info.sha === 'string' && /^[0-9a-f]{7,64}$/.test(info.sha) ? info.sha : undefined;
+  if (!commit) throw new HubError(`${o.repo}: the Hub API gave no commit id.`, 'SERVER');
+  const siblings = (info.siblings ?? []).map((s) => s.rfilename).filter((s): s is string => typeof s === 'string');
+  const dir = snapshotDir(o, commit);
+  let genaiGraph: string | undefined;
+  if (!siblings.includes('config.json') && siblings.includes('genai_config.json')) {
+    const g = await describe(opts, commit, 'genai_config.json');
+    await fetchFile(opts, g, path.join(dir, 'genai_config.json'), new Meter(g.size), 0);
+    const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'genai_config.json'), 'utf8')) as { model?: { decoder?: { filename?: string } } };
+    genaiGraph = cfg.model?.decoder?.filename ? safeRelativePath(cfg.model.decoder.filename) : undefined;
+  }
+  const { files } = selectFiles(siblings, o.dtype, genaiGraph);
+  return withLock(path.join(o.cacheDir, repoFolder(o.repo), '.locks', `${commit}-${o.dtype}.lock`), o.signal, async () => {
+    const remote: RemoteFile[] = [];
+    for (const name of files) remote.push(await describe(opts, commit, name));
+    const total = remote.reduce((a, f) => a + f.size, 0);
+    const present = (f: RemoteFile) => {
+      const p = path.join(dir, f.name);
+      return fs.existsSync(p) && fs.statSync(p).size === f.size;
+    };
+    const needed = remote.filter((f) => !present(f)).reduce((a, f) => a + f.size - (fs.existsSync(path.join(dir, `${f.name}.incomplete`)) ? fs.statSync(path.join(dir, `${f.name}.incomplete`)).size : 0), 0);
+    fs.mkdirSync(dir, { recursive: true });
+    const free = o.freeBytes ? o.freeBytes() : (() => {
+      const s = fs.statfsSync(dir);
+      return s.bavail * s.bsize;
+    })();
+    if (needed > free) {
+      throw new HubError(`${o.repo} needs ${(needed / 1e6).toFixed(0)} MB more but only ${(free / 1e6).toFixed(0)} MB are free on the disk holding ${o.cacheDir}. Free some space or choose a smaller dtype (e.g. q4).`, 'NO_SPACE');
+    }
+    const meter = new Meter(total, o.onProgress);
+    let done = 0;
+    for (const f of remote) {
+      const target = path.join(dir, f.name);
+      if (!present(f)) await fetchFile(opts, f, target, meter, done);
+      done += f.size;
+      meter.update(f.name, done, true);
+    }
+    const result: PulledModel = { repo: o.repo, revision: o.revision, commit, dir, files: remote.map((f) => ({ name: f.name, size: f.size, sha256: f.sha256 })), offline: false };
+    fs.writeFileSync(path.join(dir, MANIFEST), JSON.stringify({ ...result, dtype: o.dtype, endpoint: base, pulledAt: new Date().toISOString() }, null, 1));
+    // The ref is written last and atomically: readers only ever see a complete snapshot.
+    const ref = refFile(o);
+    fs.mkdirSync(path.dirname(ref), { recursive: true });
+    fs.writeFileSync(`${ref}.tmp`, commit);
+    fs.renameSync(`${ref}.tmp`, ref);
+    return result;
+  });
+}
+
+export interface CachedModel {
+  repo: string;
+  revision: string;
+  dtype: string;
+  commit: string;
+  dir: string;
+  bytes: number;
+}
+
+/** Every completed snapshot in the cache. */
+export function listCached(cacheDir: string): CachedModel[] {
+  const out: CachedModel[] = [];
+  let repos: string[] = [];
+  try {
+    repos = fs.readdirSync(cacheDir);
+  } catch {
+    return out;
+  }
+  for (const r of repos) {
+    const refs = path.join(cacheDir, r, 'refs');
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(refs).filter((n) => !n.endsWith('.tmp'));
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      const commit = fs.readFileSync(path.join(refs, n), 'utf8').trim();
+      const dtype = n.slice(n.lastIndexOf('@') + 1);
+      const dir = path.join(cacheDir, r, 'snapshots', commit, dtype);
+      try {
+        const m = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')) as PulledModel;
+        out.push({ repo: m.repo, revision: m.revision, dtype, commit, dir, bytes: m.files.reduce((a, f) => a + f.size, 0) });
+      } catch {
+        // incomplete snapshot: not listed
+      }
+    }
+  }
+  return out.sort((a, b) => a.repo.localeCompare(b.repo));
+}
+
+/** Removes a repo from the cache (all its snapshots). */
+export function deleteCached(cacheDir: string, repo: string): boolean {
+  const dir = path.join(cacheDir, repoFolder(repo));
+  if (!fs.existsSync(dir)) return false;
+  fs.rmSync(dir, { recursive: true, force: true });
+  return true;
+}
