@@ -23,6 +23,9 @@ import { evaluateFile } from './classification/evaluate';
 import { reportJson, reportMarkdown } from './classification/reportFormat';
 import { columnsOf, DataFileError, field, guessColumns, readRecords } from './classification/records';
 import { evalFewShotSpam } from './eval/fewShotSpam';
+import { defaultCacheDir } from './hub/cacheDir';
+import { deleteCached, listCached, pullModel } from './hub/download';
+import { HubError, parseDtype, parseRepoRef } from './hub/names';
 import { printReport, type Figure } from './eval/report';
 import { evalCodeLanguage, evalCodeLm, evalSpam, type EvalOptions } from './eval/shippedModels';
 
@@ -41,6 +44,9 @@ const USAGE = `usage:
                        [--encoder DIR]  (also: a spam classifier taught from 20 mails per class with DIR)
   onnx-assist eval     --model DIR|CLASSIFIER.json --data F [--labels a,b,c] [--text-column C] [--label-column C]
                        [--positive LABEL] [--markdown FILE] [--json]
+  onnx-assist pull     REPO[@REVISION] [--dtype fp32|fp16|q8|q4|q4f16|...] [--endpoint URL] [--cache DIR] [--json]
+                       (token for gated repos: HF_TOKEN; endpoint also from HF_ENDPOINT)
+  onnx-assist models   [--cache DIR] [--delete REPO] [--json]
   onnx-assist demo
 EP is one of auto, cpu, cuda, dml, webgpu.`;
 
@@ -76,6 +82,10 @@ const OPTIONS = {
   out: { type: 'string' },
   markdown: { type: 'string' },
   positive: { type: 'string' },
+  dtype: { type: 'string' },
+  endpoint: { type: 'string' },
+  cache: { type: 'string' },
+  delete: { type: 'string' },
   only: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -295,6 +305,61 @@ async function evaluateData(client: HostClient, v: Values, io: CliIO, json: bool
   else io.out(reportMarkdown(report));
 }
 
+function formatBytes(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(0)} KB`;
+}
+
+async function hubCommand(command: 'pull' | 'models', ref: string | undefined, v: Values, io: CliIO, json: boolean): Promise<number> {
+  const cacheDir = v.cache ?? defaultCacheDir();
+  if (command === 'models') {
+    if (v.delete) {
+      const { repo } = parseRepoRef(v.delete);
+      io.out(deleteCached(cacheDir, repo) ? `deleted ${repo} from ${cacheDir}\n` : `${repo} is not in ${cacheDir}\n`);
+      return 0;
+    }
+    const list = listCached(cacheDir);
+    if (json) io.out(`${JSON.stringify({ cacheDir, models: list })}\n`);
+    else if (list.length === 0) io.out(`no models in ${cacheDir}; get one with: onnx-assist pull Xenova/distilgpt2\n`);
+    else for (const m of list) io.out(`${m.repo}@${m.revision} ${m.dtype}  ${formatBytes(m.bytes)}  ${m.commit.slice(0, 10)}  ${m.dir}\n`);
+    return 0;
+  }
+  if (!ref) throw new UsageError('pull needs REPO[@REVISION], e.g. Xenova/distilgpt2');
+  const { repo, revision } = parseRepoRef(ref);
+  const dtype = parseDtype(v.dtype ?? 'fp32');
+  const ac = new AbortController();
+  const onSigint = () => ac.abort();
+  process.once('SIGINT', onSigint);
+  let lastLine = 0;
+  try {
+    const m = await pullModel({
+      repo,
+      revision,
+      dtype,
+      endpoint: v.endpoint ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co',
+      cacheDir,
+      token: process.env.HF_TOKEN || undefined,
+      signal: ac.signal,
+      onProgress: (p) => {
+        if (json || Date.now() - lastLine < 200) return;
+        lastLine = Date.now();
+        const width = 30;
+        const done = Math.round((width * p.bytes) / Math.max(1, p.totalBytes));
+        const eta = p.secondsLeft === undefined ? '' : ` ${Math.ceil(p.secondsLeft)} s left`;
+        io.err(`\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${formatBytes(p.bytes)} / ${formatBytes(p.totalBytes)} ${formatBytes(p.bytesPerSecond)}/s${eta}   `);
+      },
+    });
+    if (json) io.out(`${JSON.stringify(m)}\n`);
+    else {
+      io.err('\n');
+      io.out(`${m.offline ? 'offline: using the cached ' : ''}${repo}@${revision} (${dtype}, commit ${m.commit.slice(0, 10)}) -> ${m.dir}\n`);
+      io.out(`use it: onnx-assist generate --model ${JSON.stringify(m.dir)} --prompt ...  (or set onnxAssist.generationModel to that folder)\n`);
+    }
+    return 0;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
 export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   let client: HostClient | undefined;
   let json = false;
@@ -306,7 +371,13 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       io.out(`${USAGE}\n`);
       return v.help ? 0 : 2;
     }
+    const rest0 = command === 'pull' ? rest.shift() : undefined;
     if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+    if (command === 'pull' || command === 'models') {
+      // Downloads and the cache need no inference host.
+      const code = await hubCommand(command, rest0, v, io, json);
+      return code;
+    }
     client = new HostClient({ workerPath: defaultWorkerPath(__dirname) });
     const ac = new AbortController();
     const onSigint = () => ac.abort();
@@ -375,6 +446,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         case 'demo':
           await demo(client, io);
           return 0;
+
         case 'eval':
           if (v.data || v.model) await evaluateData(client, v, io, json, ac.signal);
           else await evaluate(client, io, !!v.quick, v.only?.split(','), v['onnx-file'], v.encoder);
@@ -386,7 +458,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       process.removeListener('SIGINT', onSigint);
     }
   } catch (e) {
-    const plain = e instanceof DataFileError || e instanceof CancelledError;
+    const plain = e instanceof DataFileError || e instanceof CancelledError || e instanceof HubError;
     const msg = e instanceof UsageError ? `${e.message}\n${USAGE}` : e instanceof HostError ? `${e.code}: ${e.message}` : plain ? (e as Error).message : String((e as Error).stack ?? e);
     if (json && !(e instanceof UsageError)) io.out(`${JSON.stringify({ error: e instanceof HostError ? e.toWire() : { code: 'INTERNAL', message: String(e) } })}\n`);
     io.err(`onnx-assist: ${e instanceof UsageError ? msg.split('\n')[0] : msg}\n`);

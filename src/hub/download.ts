@@ -12,6 +12,7 @@
  * - the refs/{revision} pointer is written last, so a snapshot is used only once complete.
  */
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
@@ -201,7 +202,7 @@ async function fetchFile(o: PullOptions, f: RemoteFile, target: string, meter: M
         for await (const chunk of body) {
           const buf = chunk as Buffer;
           if (writeError) throw writeError;
-          if (!out.write(buf)) await new Promise<void>((r) => (writeError ? r() : out.once('drain', r).once('error', () => r())));
+          if (!out.write(buf)) await once(out, 'drain'); // rejects on a write error (ENOSPC)
           written += buf.length;
           meter.update(f.name, doneBefore + written);
         }

@@ -11,6 +11,7 @@ import type { HostClient } from '../../src/client/hostClient';
 import { cachedSnapshot, deleteCached, listCached, pullModel, type PullOptions } from '../../src/hub/download';
 import { HubError, parseRepoRef, safeRelativePath } from '../../src/hub/names';
 import { HubEmulator } from '../hub/emulator';
+import { main } from '../../src/cli';
 import { newClient, rejection, TINY_GPT2 } from './helpers';
 
 const REPO = 'onnx-assist/tiny-gpt2';
@@ -165,5 +166,24 @@ describe('model downloads from a Hub emulator', () => {
     assert.match((await rejection(pullModel(opts({ dtype: 'q4' })))).message, /No q4 ONNX model in this repository\. Variants here: fp32/);
     assert.equal(deleteCached(cache, REPO), true);
     assert.deepEqual(listCached(cache), []);
+  });
+
+  it('CLI: pull shows progress and prints where the model is; models lists and deletes', async () => {
+    let out = '';
+    let err = '';
+    const io = { out: (t: string) => (out += t), err: (t: string) => (err += t) };
+    hub.fault('model.onnx', { kind: 'slow', bytesPerSecond: 1_500_000 });
+    assert.equal(await main(['pull', `${REPO}@main`, '--endpoint', hub.url, '--cache', cache], io), 0, err);
+    assert.match(err, /\[#+\.*\] [\d.]+ [KMG]B \/ [\d.]+ [KMG]B [\d.]+ [KMG]B\/s/);
+    assert.match(out, new RegExp(`${REPO}@main \\(fp32, commit [0-9a-f]{10}\\) -> `));
+    out = '';
+    assert.equal(await main(['models', '--cache', cache, '--json'], io), 0);
+    assert.equal(JSON.parse(out).models[0].repo, REPO);
+    out = '';
+    assert.equal(await main(['models', '--cache', cache, '--delete', REPO], io), 0);
+    assert.match(out, /deleted/);
+    err = '';
+    assert.equal(await main(['pull', 'not a repo', '--cache', cache], io), 1);
+    assert.match(err, /is not a Hub repository id/);
   });
 });
