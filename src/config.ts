@@ -25,13 +25,14 @@ export interface Settings {
   threads: number;
   inline: InlineSettings;
   zeroShot: { model: string; template: string; multiLabel: boolean };
+  hub: { endpoint: string; cacheDir: string };
   generation: Required<Pick<GenerationOptions, 'maxNewTokens' | 'temperature' | 'topK' | 'topP' | 'repetitionPenalty' | 'noRepeatNgramSize'>>;
 }
 
 export const SECTION = 'onnxAssist';
 
 /** Settings that name files to load: never taken from an untrusted workspace. */
-export const RESTRICTED = ['generationModel', 'classificationModel', 'modelFolders', 'zeroShot.model'] as const;
+export const RESTRICTED = ['generationModel', 'classificationModel', 'modelFolders', 'zeroShot.model', 'hub.endpoint', 'hub.cacheDir'] as const;
 
 /** What a settings source gives for one key (relative to the section). */
 export interface SettingValue {
@@ -78,6 +79,10 @@ export function readSettings(source: SettingsSource, trusted: boolean, warn: (me
       model: get('zeroShot.model', isStr),
       template: get('zeroShot.template', (v: unknown): v is string => isStr(v) && v.includes('{}')),
       multiLabel: get('zeroShot.multiLabel', isBool),
+    },
+    hub: {
+      endpoint: get('hub.endpoint', (v: unknown): v is string => isStr(v) && /^https?:\/\/[^\s]+$/.test(v)),
+      cacheDir: get('hub.cacheDir', isStr),
     },
     generation: {
       maxNewTokens: get('generation.maxNewTokens', isNum),

@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { Assistant } from './features/assistant';
 import { ClassificationCommands } from './features/classification/commands';
+import { ModelManager } from './features/models/modelManager';
 import { registerCommands } from './features/commands/register';
 import { InlineCompletionProvider } from './features/completion/provider';
 import { PANEL_VIEW, PanelView } from './features/panel/panelView';
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.window.registerWebviewViewProvider(PANEL_VIEW, panel, { webviewOptions: { retainContextWhenHidden: true } }),
     registerCommands(a),
     classification.register(),
+    new ModelManager(a, context.secrets, context.extensionUri.fsPath).register(),
     registerStatusBar(a),
   );
   const activationMs = performance.now() - t0;

@@ -2,6 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Settings } from '../config';
+import { defaultCacheDir } from '../hub/cacheDir';
+import { listCached } from '../hub/download';
 
 export interface ModelChoice {
   label: string;
@@ -35,16 +37,27 @@ export class ModelLocator {
         continue;
       }
       const candidates = fs.existsSync(path.join(root, 'config.json')) ? [root] : entries.map((e) => path.join(root, e));
-      for (const dir of candidates.sort()) {
-        const config = path.join(dir, 'config.json');
-        if (!fs.existsSync(config)) continue;
-        try {
-          const c = JSON.parse(fs.readFileSync(config, 'utf8')) as { model_type?: string; architectures?: string[]; id2label?: object };
-          const kind = c.id2label && !/CausalLM|LMHead/.test(String(c.architectures)) ? `classifier (${Object.keys(c.id2label).length} labels)` : 'language model';
-          out.push({ label: path.basename(dir), dir, detail: `${c.model_type ?? 'unknown'} ${kind}` });
-        } catch {
-          out.push({ label: path.basename(dir), dir, detail: 'unreadable config.json' });
-        }
+      out.push(...this.describe(candidates.sort()));
+    }
+    // Models downloaded from the Hub, named by repo and variant.
+    const downloaded = listCached(s.hub.cacheDir || defaultCacheDir());
+    const names = new Map(downloaded.map((d) => [d.dir, `${d.repo} (${d.dtype})`]));
+    out.push(...this.describe(downloaded.map((d) => d.dir)).map((c) => ({ ...c, label: names.get(c.dir) ?? c.label })));
+    return out;
+  }
+
+  private describe(dirs: string[]): ModelChoice[] {
+    const out: ModelChoice[] = [];
+    for (const dir of dirs) {
+      const config = path.join(dir, 'config.json');
+      if (!fs.existsSync(config)) continue;
+      try {
+        const c = JSON.parse(fs.readFileSync(config, 'utf8')) as { model_type?: string; architectures?: string[]; id2label?: object };
+        const decoder = /CausalLM|LMHead/.test(String(c.architectures)) || /gpt|llama|qwen|phi|codegen|mistral|starcoder|bigcode/i.test(c.model_type ?? '');
+        const kind = decoder ? 'language model' : c.id2label ? `classifier (${Object.keys(c.id2label).length} labels)` : 'encoder (embeddings)';
+        out.push({ label: path.basename(dir), dir, detail: `${c.model_type ?? 'unknown'} ${kind}` });
+      } catch {
+        out.push({ label: path.basename(dir), dir, detail: 'unreadable config.json' });
       }
     }
     return out;

@@ -1,6 +1,6 @@
 /** Status bar item: model and provider, a spinner while generating, the last latency. */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { modelDisplayName } from '../hub/cacheDir';
 import type { Assistant } from './assistant';
 
 export function registerStatusBar(assistant: Assistant): vscode.Disposable {
@@ -11,7 +11,7 @@ export function registerStatusBar(assistant: Assistant): vscode.Disposable {
   let ep = assistant.settings.executionProvider as string;
   let fallback = '';
   const render = () => {
-    const model = path.basename(assistant.models.generationModel(assistant.settings));
+    const model = modelDisplayName(assistant.models.generationModel(assistant.settings));
     const inline = assistant.settings.inline.enabled ? '' : ' (off)';
     const latency = assistant.telemetry.lastLatencyMs === undefined ? '' : ` ${Math.round(assistant.telemetry.lastLatencyMs)}ms`;
     item.text = `${busy ? '$(loading~spin)' : '$(hubot)'} ${model}${inline} · ${ep}${latency}`;

@@ -9,10 +9,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HostClient } from '../../src/client/hostClient';
 import { cachedSnapshot, deleteCached, listCached, pullModel, type PullOptions } from '../../src/hub/download';
-import { HubError, parseRepoRef, safeRelativePath } from '../../src/hub/names';
+import { readCatalog } from '../../src/hub/catalog';
+import { DTYPE_SUFFIX, HubError, parseRepoRef, safeRelativePath } from '../../src/hub/names';
 import { HubEmulator } from '../hub/emulator';
 import { main } from '../../src/cli';
-import { newClient, rejection, TINY_GPT2 } from './helpers';
+import { newClient, rejection, ROOT, TINY_GPT2 } from './helpers';
 
 const REPO = 'onnx-assist/tiny-gpt2';
 
@@ -185,5 +186,18 @@ describe('model downloads from a Hub emulator', () => {
     err = '';
     assert.equal(await main(['pull', 'not a repo', '--cache', cache], io), 1);
     assert.match(err, /is not a Hub repository id/);
+  });
+});
+
+describe('model catalog', () => {
+  it('every entry names a task, licence, sizes per dtype and a recommended variant that exists', () => {
+    const entries = readCatalog(path.join(ROOT, 'models', 'catalog.json'));
+    assert.ok(entries.length >= 8);
+    for (const e of entries) {
+      parseRepoRef(e.repo);
+      assert.ok(e.licence && e.architecture && e.sizeSource, e.repo);
+      for (const d of Object.keys(e.sizesMB)) assert.ok(d in DTYPE_SUFFIX, `${e.repo}: ${d}`);
+      for (const d of Object.values(e.recommended)) assert.ok(d in e.sizesMB, `${e.repo}: recommended ${d} has a size`);
+    }
   });
 });

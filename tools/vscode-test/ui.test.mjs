@@ -1,7 +1,7 @@
 // UI tests: a person's view of ONNX Assist in VS Code (code-server web workbench) driven through
 // Debian's Chromium. Screenshots go to test-results/ui/.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,8 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
   let browser;
   let page;
   let workspace;
+  let hub;
+  let cache;
 
   before(async () => {
     rmSync(shots, { recursive: true, force: true });
@@ -28,6 +30,16 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     const test = loadSpamAssassin(root).filter((m) => m.split === 'test');
     const sample = [...test.filter((m) => m.label === 'spam').slice(0, 40), ...test.filter((m) => m.label === 'ham').slice(0, 60)];
     writeFileSync(join(workspace, 'mails.jsonl'), sample.map((m) => JSON.stringify({ text: m.text, label: m.label })).join('\n') + '\n');
+    // A Hub emulator (real HTTP on 127.0.0.1) for Download Model, slowed so the progress shows.
+    const { HubEmulator } = createRequire(import.meta.url)(join(root, 'out/test/hub/emulator.js'));
+    hub = new HubEmulator();
+    hub.addRepo('onnx-assist/code-lm', join(root, 'models/code-lm'));
+    hub.fault('model_quantized.onnx', { kind: 'slow', bytesPerSecond: 1_000_000 });
+    await hub.start();
+    cache = mkdtempSync(join(tmpdir(), 'onnx-assist-ui-cache-'));
+    const settingsFile = join(workspace, '.vscode', 'settings.json');
+    const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+    writeFileSync(settingsFile, JSON.stringify({ ...settings, 'onnxAssist.hub.endpoint': hub.url, 'onnxAssist.hub.cacheDir': cache }, null, 1));
     server = await startServer();
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -44,6 +56,8 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     await browser?.close();
     server?.stop();
     if (workspace) rmSync(workspace, { recursive: true, force: true });
+    await hub?.stop();
+    if (cache) rmSync(cache, { recursive: true, force: true });
   });
 
   async function open(name) {
@@ -131,5 +145,38 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     assert.equal(await frame.locator('#repRoc svg path.curve').count(), 1, 'an ROC curve');
     await frame.locator('#report').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(shots, 'panel-evaluation-report.png') });
+  });
+
+  it('Download Model shows progress, then completions come from the downloaded model', async () => {
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type('ONNX Assist: Download Model');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Download Model"]', { timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Qwen2.5-Coder"]', { timeout: 20_000 });
+    await page.screenshot({ path: join(shots, 'download-catalog.png') });
+    await page.keyboard.type('Another repository');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Another repository"]', { timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.quick-input-widget .quick-input-title:has-text("Hub repository")', { timeout: 20_000 });
+    await page.keyboard.type('onnx-assist/code-lm');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="q8"]', { timeout: 20_000 });
+    await page.keyboard.press('Enter'); // the suggested variant comes first
+    const toast = page.locator('.notification-toast', { hasText: 'Downloading onnx-assist/code-lm' });
+    await toast.waitFor({ state: 'visible', timeout: 30_000 });
+    // Wait until a few MB have arrived, so the shot shows bytes, speed and time left.
+    await page.locator('.notification-toast', { hasText: /\b([3-9]|\d{2,})\.\d MB of [\d.]+ MB .* s left/ }).waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(shots, 'download-progress.png') });
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Use for completions"]', { timeout: 120_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('[id$="onnxAssist.status"]', { hasText: 'code-lm (q8)' }).waitFor({ timeout: 30_000 });
+    await open('sample.py');
+    await page.keyboard.press(`${MOD}+End`);
+    await page.keyboard.type('\n\ndef count_words(text):\n');
+    const ghost = page.locator('.ghost-text-decoration, .ghost-text');
+    await ghost.first().waitFor({ state: 'visible', timeout: 90_000 });
+    assert.ok((await ghost.allInnerTexts()).join('').trim().length > 0);
+    await page.screenshot({ path: join(shots, 'download-then-complete.png') });
   });
 });

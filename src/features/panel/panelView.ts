@@ -4,8 +4,8 @@
  * only media/ may be loaded; every incoming message is validated.
  */
 import { randomBytes } from 'node:crypto';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { modelDisplayName } from '../../hub/cacheDir';
 import { generationOptions } from '../../config';
 import { parsePanelMessage, type FromPanel, type ToPanel } from '../../protocol/webview';
 import type { EvaluationReport } from '../../classification/evaluate';
@@ -71,7 +71,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
 
   private names() {
     const s = this.assistant.settings;
-    return { model: path.basename(this.assistant.models.generationModel(s)), classifier: path.basename(this.assistant.models.classificationModel(s)) };
+    return { model: modelDisplayName(this.assistant.models.generationModel(s)), classifier: modelDisplayName(this.assistant.models.classificationModel(s)) };
   }
 
   private postStatus(fallback = ''): void {
@@ -127,7 +127,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
             this.post({ type: 'classified', text, labels: r.results[0], method: `zero-shot (${r.mode})` });
           } else {
             const r = await a.classify([text]);
-            this.post({ type: 'classified', text, labels: r.results[0], method: path.basename(a.models.classificationModel(a.settings)) });
+            this.post({ type: 'classified', text, labels: r.results[0], method: modelDisplayName(a.models.classificationModel(a.settings)) });
           }
         } catch (e) {
           a.reportQuietly('panel classify', e);
