@@ -12,6 +12,12 @@ const fixtures = {
   'tiny-gpt2': ['gpt2', '--vocab-size', '512', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '128', '--init-std', '0.3', '--seed', '1'],
   'tiny-gpt2-merged': ['gpt2', '--vocab-size', '512', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '128', '--init-std', '0.3', '--seed', '1', '--legacy-merged', '--logits-to-keep'],
   'tiny-gpt2-fim': ['gpt2', '--vocab-size', '512', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '128', '--init-std', '0.3', '--seed', '6', '--special-tokens', '<|endoftext|>,<fim_prefix>,<fim_middle>,<fim_suffix>'],
+  // Llama family: grouped-query attention (4 query heads share 2 key-value heads), rotary embeddings.
+  'tiny-llama': ['llama', '--vocab-size', '512', '--layers', '2', '--heads', '4', '--kv-heads', '2', '--hidden', '64', '--positions', '128', '--init-std', '0.3', '--seed', '7'],
+  // Qwen2: as Llama with q/k/v biases; one key-value head (multi-query).
+  'tiny-qwen2': ['qwen2', '--vocab-size', '512', '--layers', '2', '--heads', '4', '--kv-heads', '1', '--hidden', '64', '--positions', '128', '--init-std', '0.3', '--seed', '8', '--special-tokens', '<|endoftext|>,<|fim_prefix|>,<|fim_middle|>,<|fim_suffix|>'],
+  // GPT-BigCode (StarCoder): multi-query attention with one fused past_key_values.{i}.key_value.
+  'tiny-bigcode': ['gpt_bigcode', '--vocab-size', '512', '--layers', '2', '--heads', '4', '--hidden', '64', '--positions', '128', '--init-std', '0.3', '--seed', '9', '--special-tokens', '<|endoftext|>,<fim_prefix>,<fim_middle>,<fim_suffix>'],
   'tiny-bert-classifier': ['bert', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '64', '--init-std', '0.2', '--seed', '2', '--labels', 'negative,neutral,positive'],
   'tiny-bert-multilabel': ['bert', '--vocab-size', '600', '--layers', '1', '--heads', '2', '--hidden', '32', '--positions', '64', '--init-std', '0.2', '--seed', '3', '--labels', 'bug,feature,docs', '--problem-type', 'multi_label_classification'],
   // NLI layout for zero-shot: label2id names entailment, neutral and contradiction.

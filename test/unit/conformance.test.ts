@@ -3,9 +3,11 @@
  * produce the same tokens, classification and embeddings the same numbers within 1e-4.
  */
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
 import type { HostClient } from '../../src/client/hostClient';
-import { newClient, ROOT, TINY_BERT, TINY_BERT_MULTI, TINY_EMBEDDER, TINY_GPT2, TINY_NLI } from './helpers';
+import { fixture, newClient, ROOT, TINY_BERT, TINY_BERT_MULTI, TINY_EMBEDDER, TINY_GPT2, TINY_NLI } from './helpers';
 
 type Transformers = typeof import('@huggingface/transformers');
 
@@ -17,6 +19,25 @@ async function transformers(): Promise<Transformers> {
 }
 
 const PROMPTS = ['def add(a, b):\n    return', 'class Config:\n    def __init__(self', 'import sys\n', 'The quick brown'];
+
+/** Logits for every position of `ids` in one forward pass with zero-length past tensors. */
+async function fullRecompute(dir: string, ids: number[]): Promise<Float32Array> {
+  const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, number | boolean>;
+  const session = await ort.InferenceSession.create(path.join(dir, 'onnx', 'model.onnx'));
+  try {
+    const n = ids.length;
+    const i64 = (xs: number[]) => new ort.Tensor('int64', BigInt64Array.from(xs.map(BigInt)), [1, xs.length]);
+    const feeds: Record<string, ort.Tensor> = { input_ids: i64(ids), attention_mask: i64(new Array<number>(n).fill(1)), position_ids: i64(ids.map((_, i) => i)) };
+    const heads = Number(cfg.num_attention_heads ?? cfg.n_head);
+    const headDim = Number(cfg.hidden_size ?? cfg.n_embd) / heads;
+    for (const name of session.inputNames.filter((x) => x.startsWith('past_key_values.'))) {
+      feeds[name] = name.endsWith('key_value') ? new ort.Tensor('float32', new Float32Array(0), [1, 0, 2 * headDim]) : new ort.Tensor('float32', new Float32Array(0), [1, Number(cfg.num_key_value_heads), 0, headDim]);
+    }
+    return (await session.run(feeds)).logits.data as Float32Array;
+  } finally {
+    await session.release();
+  }
+}
 
 describe('conformance with @huggingface/transformers', () => {
   let client: HostClient;
@@ -44,6 +65,40 @@ describe('conformance with @huggingface/transformers', () => {
       await model.dispose();
     }
   });
+
+  for (const name of ['tiny-llama', 'tiny-qwen2', 'tiny-bigcode']) {
+    it(`${name}: greedy tokens equal transformers.js, and the KV-cached decode equals a full recompute`, async () => {
+      const dir = fixture(name);
+      const tokenizer = await T.AutoTokenizer.from_pretrained(dir);
+      const model = await T.AutoModelForCausalLM.from_pretrained(dir, { dtype: 'fp32' });
+      let recomputed = 0;
+      try {
+        for (const prompt of PROMPTS) {
+          const inputs = tokenizer(prompt);
+          const out = (await model.generate({ ...inputs, max_new_tokens: 20, do_sample: false })) as { tolist(): bigint[][] };
+          const theirs = out.tolist()[0].slice(inputs.input_ids.dims[1]).map(Number);
+          const ours = await client.request('generate', { modelPath: dir, prompt, options: { doSample: false, maxNewTokens: 20 } });
+          const eos = theirs.indexOf(0);
+          assert.deepEqual(ours.tokenIds[0], eos >= 0 ? theirs.slice(0, eos) : theirs, `${name}: ${prompt}`);
+          // One pass over prompt + generated ids with an empty cache: every cached greedy pick is its argmax.
+          const ids = [...Array.from(inputs.input_ids.data as BigInt64Array, Number), ...ours.tokenIds[0]];
+          const logits = await fullRecompute(dir, ids);
+          const vocab = logits.length / ids.length;
+          const promptLen = inputs.input_ids.dims[1];
+          ours.tokenIds[0].forEach((tok, i) => {
+            const row = logits.subarray((promptLen - 1 + i) * vocab, (promptLen + i) * vocab);
+            assert.equal(row.indexOf(Math.max(...row)), tok, `${name}: cached vs recomputed at step ${i}`);
+          });
+          recomputed++;
+        }
+        assert.equal(recomputed, PROMPTS.length);
+        const info = await client.request('load', { modelPath: dir });
+        assert.equal(info.fim, name !== 'tiny-llama', `${name}: fill-in-the-middle tokens detected`);
+      } finally {
+        await model.dispose();
+      }
+    });
+  }
 
   for (const [name, dir] of [['single-label', TINY_BERT], ['multi-label', TINY_BERT_MULTI]] as const) {
     it(`${name} classification scores match within 1e-4`, async () => {

@@ -229,3 +229,161 @@ class BertFeatureExtractor(nn.Module):
 
     def forward(self, input_ids, attention_mask, token_type_ids):
         return self.bert(input_ids, attention_mask, token_type_ids)
+
+
+# --- Llama family (Llama, Qwen2, SmolLM): RMSNorm, rotary embeddings, grouped-query attention ---
+
+class LlamaRMSNorm(nn.Module):
+    def __init__(self, d, eps):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(d))
+        self.eps = eps
+
+    def forward(self, x):
+        return self.weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps))
+
+
+def rotate_half(x):
+    x1, x2 = x.chunk(2, dim=-1)
+    return torch.cat((-x2, x1), dim=-1)
+
+
+class LlamaAttention(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        e = cfg["hidden_size"]
+        self.heads = cfg["num_attention_heads"]
+        self.kv_heads = cfg["num_key_value_heads"]
+        self.head_dim = cfg.get("head_dim") or e // self.heads
+        bias = cfg.get("attention_bias", False) or cfg["model_type"] == "qwen2"  # Qwen2: q, k, v have biases
+        self.q_proj = nn.Linear(e, self.heads * self.head_dim, bias=bias)
+        self.k_proj = nn.Linear(e, self.kv_heads * self.head_dim, bias=bias)
+        self.v_proj = nn.Linear(e, self.kv_heads * self.head_dim, bias=bias)
+        self.o_proj = nn.Linear(self.heads * self.head_dim, e, bias=False)
+
+    def forward(self, x, bias, cos, sin, past_k, past_v):
+        b, s, _ = x.shape
+        q = self.q_proj(x).view(b, s, self.heads, self.head_dim).transpose(1, 2)
+        k = self.k_proj(x).view(b, s, self.kv_heads, self.head_dim).transpose(1, 2)
+        v = self.v_proj(x).view(b, s, self.kv_heads, self.head_dim).transpose(1, 2)
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        k = torch.cat([past_k, k], dim=2)
+        v = torch.cat([past_v, v], dim=2)
+        rep = self.heads // self.kv_heads
+        # Each kv head serves `rep` query heads in a row (HF repeat_kv); expand + reshape exports
+        # cleanly with dynamic lengths, where repeat_interleave does not in this torch.
+        kk = k.unsqueeze(2).expand(-1, -1, rep, -1, -1).reshape(b, self.heads, -1, self.head_dim)
+        vv = v.unsqueeze(2).expand(-1, -1, rep, -1, -1).reshape(b, self.heads, -1, self.head_dim)
+        att = (q @ kk.transpose(-1, -2)) / math.sqrt(self.head_dim) + bias
+        y = (att.softmax(dim=-1) @ vv).transpose(1, 2).reshape(b, s, self.heads * self.head_dim)
+        return self.o_proj(y), k, v
+
+
+class LlamaMLP(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        e, i = cfg["hidden_size"], cfg["intermediate_size"]
+        self.gate_proj = nn.Linear(e, i, bias=False)
+        self.up_proj = nn.Linear(e, i, bias=False)
+        self.down_proj = nn.Linear(i, e, bias=False)
+
+    def forward(self, x):
+        return self.down_proj(nn.functional.silu(self.gate_proj(x)) * self.up_proj(x))
+
+
+class LlamaDecoderLayer(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.input_layernorm = LlamaRMSNorm(cfg["hidden_size"], cfg["rms_norm_eps"])
+        self.self_attn = LlamaAttention(cfg)
+        self.post_attention_layernorm = LlamaRMSNorm(cfg["hidden_size"], cfg["rms_norm_eps"])
+        self.mlp = LlamaMLP(cfg)
+
+    def forward(self, x, bias, cos, sin, past_k, past_v):
+        a, k, v = self.self_attn(self.input_layernorm(x), bias, cos, sin, past_k, past_v)
+        x = x + a
+        return x + self.mlp(self.post_attention_layernorm(x)), k, v
+
+
+class LlamaForCausalLM(nn.Module):
+    """KV cache in the Optimum layout: past_key_values.{i}.key|value [b, kv_heads, past, head_dim]."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg = cfg
+        e = cfg["hidden_size"]
+        self.head_dim = cfg.get("head_dim") or e // cfg["num_attention_heads"]
+        self.embed_tokens = nn.Embedding(cfg["vocab_size"], e)
+        self.layers = nn.ModuleList(LlamaDecoderLayer(cfg) for _ in range(cfg["num_hidden_layers"]))
+        self.norm = LlamaRMSNorm(e, cfg["rms_norm_eps"])
+        self.lm_head = nn.Linear(e, cfg["vocab_size"], bias=False)
+        inv = 1.0 / (cfg["rope_theta"] ** (torch.arange(0, self.head_dim, 2, dtype=torch.float32) / self.head_dim))
+        self.register_buffer("inv_freq", inv, persistent=False)
+
+    def forward(self, input_ids, attention_mask, position_ids, *past):
+        x = self.embed_tokens(input_ids)
+        freqs = position_ids.float().unsqueeze(-1) * self.inv_freq  # [b, s, d/2]
+        emb = torch.cat((freqs, freqs), dim=-1).unsqueeze(1)  # [b, 1, s, d]
+        cos, sin = emb.cos(), emb.sin()
+        bias = GPT2LMHeadModel.attention_bias(None, attention_mask, input_ids.shape[1])
+        presents = []
+        for i, layer in enumerate(self.layers):
+            x, k, v = layer(x, bias, cos, sin, past[2 * i], past[2 * i + 1])
+            presents += [k, v]
+        return (self.lm_head(self.norm(x)), *presents)
+
+
+# --- GPT-BigCode (StarCoder): multi-query attention, one fused key_value cache per layer ---
+
+class GPTBigCodeAttention(nn.Module):
+    def __init__(self, e, heads):
+        super().__init__()
+        self.heads = heads
+        self.head_dim = e // heads
+        self.c_attn = nn.Linear(e, e + 2 * self.head_dim)
+        self.c_proj = nn.Linear(e, e)
+
+    def forward(self, x, bias, past_kv):
+        b, s, e = x.shape
+        q, kv = self.c_attn(x).split((e, 2 * self.head_dim), dim=2)
+        kv = torch.cat([past_kv, kv], dim=1)  # [b, total, 2 * head_dim]
+        k, v = kv.split(self.head_dim, dim=2)
+        q = q.view(b, s, self.heads, self.head_dim).transpose(1, 2)  # [b, h, s, d]
+        att = (q @ k.unsqueeze(1).transpose(-1, -2)) / math.sqrt(self.head_dim) + bias
+        y = (att.softmax(dim=-1) @ v.unsqueeze(1)).transpose(1, 2).reshape(b, s, e)
+        return self.c_proj(y), kv
+
+
+class GPTBigCodeBlock(nn.Module):
+    def __init__(self, e, heads, eps):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(e, eps=eps)
+        self.attn = GPTBigCodeAttention(e, heads)
+        self.ln_2 = nn.LayerNorm(e, eps=eps)
+        self.mlp = GPT2MLP(e)
+
+    def forward(self, x, bias, past_kv):
+        a, kv = self.attn(self.ln_1(x), bias, past_kv)
+        x = x + a
+        return x + self.mlp(self.ln_2(x)), kv
+
+
+class GPTBigCodeForCausalLM(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg = cfg
+        e = cfg["n_embd"]
+        self.wte = nn.Embedding(cfg["vocab_size"], e)
+        self.wpe = nn.Embedding(cfg["n_positions"], e)
+        self.h = nn.ModuleList(GPTBigCodeBlock(e, cfg["n_head"], cfg["layer_norm_epsilon"]) for _ in range(cfg["n_layer"]))
+        self.ln_f = nn.LayerNorm(e, eps=cfg["layer_norm_epsilon"])
+
+    def forward(self, input_ids, attention_mask, position_ids, *past):
+        x = self.wte(input_ids) + self.wpe(position_ids)
+        bias = GPT2LMHeadModel.attention_bias(None, attention_mask, input_ids.shape[1])
+        presents = []
+        for i, block in enumerate(self.h):
+            x, kv = block(x, bias, past[i])
+            presents.append(kv)
+        return (self.ln_f(x) @ self.wte.weight.t(), *presents)

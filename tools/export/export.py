@@ -45,7 +45,7 @@ def init_random(model, seed, std):
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, p in model.named_parameters():
-            if "LayerNorm" in name or name.split(".")[-2].startswith("ln"):
+            if "LayerNorm" in name or name.split(".")[-2].startswith("ln") or name.split(".")[-2].endswith("norm"):
                 p.copy_(torch.ones_like(p) if name.endswith("weight") else torch.zeros_like(p))
             else:
                 p.copy_(torch.randn(p.shape, generator=g) * std)
@@ -167,6 +167,82 @@ def write_gpt2_folder(out, tokenizer_json, special_tokens, n_layer, n_head, n_em
     return export_gpt2(model, cfg, out, legacy_merged, logits_to_keep)
 
 
+def llama_config(model_type, vocab_size, layers, heads, kv_heads, hidden, positions, eos_id, head_dim=None):
+    cfg = {
+        "architectures": ["Qwen2ForCausalLM" if model_type == "qwen2" else "LlamaForCausalLM"], "model_type": model_type,
+        "vocab_size": vocab_size, "hidden_size": hidden, "intermediate_size": hidden * 3, "num_hidden_layers": layers,
+        "num_attention_heads": heads, "num_key_value_heads": kv_heads, "max_position_embeddings": positions,
+        "rms_norm_eps": 1e-6, "rope_theta": 10000.0, "hidden_act": "silu", "tie_word_embeddings": False,
+        "bos_token_id": eos_id, "eos_token_id": eos_id, "use_cache": True, "attention_bias": model_type == "qwen2",
+        "transformers_version": "4.46.0",
+    }
+    if head_dim:
+        cfg["head_dim"] = head_dim
+    return cfg
+
+
+def bigcode_config(vocab_size, layers, heads, hidden, positions, eos_id):
+    return {
+        "architectures": ["GPTBigCodeForCausalLM"], "model_type": "gpt_bigcode", "vocab_size": vocab_size,
+        "n_positions": positions, "n_embd": hidden, "n_layer": layers, "n_head": heads, "n_inner": None,
+        "multi_query": True, "activation_function": "gelu_pytorch_tanh", "layer_norm_epsilon": 1e-5,
+        "bos_token_id": eos_id, "eos_token_id": eos_id, "use_cache": True, "transformers_version": "4.46.0",
+    }
+
+
+def export_decoder(model, out, past_shapes, past_names, present_names):
+    """Exports a decoder whose KV inputs have the given shapes (past length at the axis named past)."""
+    model.eval()
+    b, s = 1, 3
+    past = past_shapes[0][2] if len(past_shapes[0]) == 4 else past_shapes[0][1]
+    ids = torch.zeros(b, s, dtype=torch.long)
+    mask = torch.ones(b, past + s, dtype=torch.long)
+    pos = torch.arange(past, past + s).unsqueeze(0)
+    pasts = [torch.zeros(*shape) for shape in past_shapes]
+    axes = {"input_ids": {0: "batch_size", 1: "sequence_length"},
+            "attention_mask": {0: "batch_size", 1: "total_sequence_length"},
+            "position_ids": {0: "batch_size", 1: "sequence_length"},
+            "logits": {0: "batch_size", 1: "sequence_length"}}
+    seq_axis = 2 if len(past_shapes[0]) == 4 else 1
+    axes.update({n: {0: "batch_size", seq_axis: "past_sequence_length"} for n in past_names})
+    axes.update({n: {0: "batch_size", seq_axis: "total_sequence_length"} for n in present_names})
+    os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
+    path = os.path.join(out, "onnx", "model.onnx")
+    with torch.no_grad():
+        torch.onnx.export(model, (ids, mask, pos, *pasts), path, input_names=["input_ids", "attention_mask",
+                          "position_ids", *past_names], output_names=["logits", *present_names],
+                          dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
+    return path
+
+
+def write_decoder_folder(arch_name, out, tokenizer_json, special_tokens, layers, heads, kv_heads, hidden, positions,
+                         seed=0, init_std=0.02):
+    """Llama / Qwen2 (grouped-query attention, rotary) or GPT-BigCode (multi-query, fused key_value)."""
+    vocab_size = len(tokenizer_json["model"]["vocab"])
+    torch.manual_seed(seed)
+    if arch_name == "gpt_bigcode":
+        cfg = bigcode_config(vocab_size, layers, heads, hidden, positions, 0)
+        model = arch.GPTBigCodeForCausalLM(cfg)
+        d = hidden // heads
+        shapes = [(1, 2, 2 * d) for _ in range(layers)]
+        names = [f"past_key_values.{i}.key_value" for i in range(layers)]
+        presents = [f"present.{i}.key_value" for i in range(layers)]
+    else:
+        cfg = llama_config(arch_name, vocab_size, layers, heads, kv_heads, hidden, positions, 0)
+        model = arch.LlamaForCausalLM(cfg)
+        d = hidden // heads
+        shapes = [(1, kv_heads, 2, d) for _ in range(2 * layers)]
+        names = [f"past_key_values.{i}.{kv}" for i in range(layers) for kv in ("key", "value")]
+        presents = [f"present.{i}.{kv}" for i in range(layers) for kv in ("key", "value")]
+    init_random(model, seed, init_std)
+    os.makedirs(out, exist_ok=True)
+    tok.write_json(os.path.join(out, "config.json"), cfg)
+    tok.write_json(os.path.join(out, "generation_config.json"), {"bos_token_id": 0, "eos_token_id": 0, "max_new_tokens": 32})
+    tok.write_json(os.path.join(out, "tokenizer.json"), tokenizer_json)
+    tok.write_json(os.path.join(out, "tokenizer_config.json"), tok.gpt2_tokenizer_config(positions, special_tokens))
+    return export_decoder(model, out, shapes, names, presents)
+
+
 def write_bert_folder(out, tokenizer_json, layers, heads, hidden, max_pos, task, labels, model=None, seed=0,
                       init_std=0.02, problem_type=None, lowercase=True):
     vocab_size = len(tokenizer_json["model"]["vocab"])
@@ -186,7 +262,8 @@ def write_bert_folder(out, tokenizer_json, layers, heads, hidden, max_pos, task,
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("arch", choices=["gpt2", "bert"])
+    p.add_argument("arch", choices=["gpt2", "bert", "llama", "qwen2", "gpt_bigcode"])
+    p.add_argument("--kv-heads", type=int, default=1, help="llama/qwen2: key-value heads (grouped-query attention)")
     p.add_argument("--out", required=True)
     p.add_argument("--corpus", nargs="+", required=True, help="files or globs the tokenizer is trained on")
     p.add_argument("--vocab-size", type=int, default=1024)
@@ -208,7 +285,12 @@ def main():
     a = p.parse_args()
     torch.manual_seed(a.seed)
     texts = read_corpus(a.corpus)
-    if a.arch == "gpt2":
+    if a.arch in ("llama", "qwen2", "gpt_bigcode"):
+        specials = a.special_tokens.split(",")
+        tj = tok.train_byte_bpe(texts, a.vocab_size, specials)
+        path = write_decoder_folder(a.arch, a.out, tj, specials, a.layers, a.heads, a.kv_heads, a.hidden, a.positions,
+                                    a.seed, a.init_std)
+    elif a.arch == "gpt2":
         specials = a.special_tokens.split(",")
         tj = tok.train_byte_bpe(texts, a.vocab_size, specials)
         tok.pad_vocab(tj, a.pad_vocab)
