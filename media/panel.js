@@ -38,7 +38,7 @@
     $('stats').textContent = '';
     $('error').textContent = '';
     setRunning(true);
-    vscode.postMessage({ type: 'generate', prompt, options: options() });
+    vscode.postMessage({ type: 'generate', prompt, options: options(), chat: /** @type {HTMLInputElement} */ ($('chat')).checked });
   });
   $('prompt').addEventListener('keydown', (e) => {
     if ((e.ctrlKey || e.metaKey) && e.key === 'Enter' && !running) gen.click();

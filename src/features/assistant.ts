@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { HostClient } from '../client/hostClient';
 import { readSettings, SECTION, type Settings } from '../config';
 import { isCancelled } from '../protocol/errors';
-import type { GenerateResult, GenerationOptions, TokenEvent } from '../protocol/types';
+import type { ChatMessage, GenerateResult, GenerationOptions, TokenEvent } from '../protocol/types';
 import { CompletionCounters } from './completion/counters';
 import { ModelLocator } from './models';
 
@@ -101,8 +101,8 @@ export class Assistant implements vscode.Disposable {
   }
 
   /** Streamed generation for the palette and the panel. */
-  generate(prompt: string, options: GenerationOptions, onToken: (e: TokenEvent) => void, signal: AbortSignal, modelPath = this.models.generationModel(this.settings)): Promise<GenerateResult> {
-    return this.tracked(() => this.client.request('generate', { modelPath, prompt, options, ...this.load() }, { signal, onEvent: onToken }));
+  generate(prompt: string, options: GenerationOptions, onToken: (e: TokenEvent) => void, signal: AbortSignal, modelPath = this.models.generationModel(this.settings), messages?: ChatMessage[]): Promise<GenerateResult> {
+    return this.tracked(() => this.client.request('generate', { modelPath, prompt, messages, options, ...this.load() }, { signal, onEvent: onToken }));
   }
 
   classify(texts: string[], signal?: AbortSignal, modelPath = this.models.classificationModel(this.settings)) {

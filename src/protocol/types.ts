@@ -50,13 +50,22 @@ export interface ModelInfo {
   contextLength: number;
   /** The model knows fill-in-the-middle tokens (StarCoder, Qwen2.5-Coder, CodeLlama or this project's style). */
   fim: boolean;
+  /** tokenizer_config.json has a chat template (instruct models). */
+  chat: boolean;
   threads: number;
   loadMs: number;
 }
 
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
 export interface GenerateParams extends LoadParams {
-  /** The text to continue; with `suffix`, the text before the cursor. */
+  /** The text to continue; with `suffix`, the text before the cursor. Ignored when `messages` is given. */
   prompt: string;
+  /** A conversation for an instruct model: rendered with its chat template, ending with the assistant's turn. */
+  messages?: ChatMessage[];
   /**
    * Text after the cursor. With a model that has fill-in-the-middle tokens the engine builds a
    * FIM prompt; otherwise the suffix is ignored (prefix-only completion).

@@ -96,6 +96,16 @@ export function parseGenerationOptions(v: unknown, path = 'options'): Generation
 
 const MAX_TEXTS = 10_000;
 
+function parseMessages(v: unknown, path: string) {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length === 0 || v.length > 1000) fail(path, 'an array of 1 to 1000 {role, content} messages', v);
+  return v.map((m, i) => {
+    const o = obj(m, `${path}[${i}]`);
+    if (o.role !== 'system' && o.role !== 'user' && o.role !== 'assistant') fail(`${path}[${i}].role`, '"system", "user" or "assistant"', o.role);
+    return { role: o.role, content: str(o, 'content', `${path}[${i}]`) as string };
+  });
+}
+
 /** Checks a request's params for its method and returns them typed. */
 export function parseParams<M extends Method>(method: M, params: unknown): ParamsOf<M> {
   const path = `${method}.params`;
@@ -110,6 +120,7 @@ export function parseParams<M extends Method>(method: M, params: unknown): Param
         ...loadFields(o, path),
         prompt: str(o, 'prompt', path) as string,
         suffix: str(o, 'suffix', path, { optional: true }),
+        messages: parseMessages(o.messages, `${path}.messages`),
         options: parseGenerationOptions(o.options, `${path}.options`),
       } as ParamsOf<M>;
     case 'classify': {

@@ -9,7 +9,7 @@ import { parseGenerationOptions } from './validate';
 
 export type FromPanel =
   | { type: 'ready' }
-  | { type: 'generate'; prompt: string; options: GenerationOptions }
+  | { type: 'generate'; prompt: string; options: GenerationOptions; chat?: boolean }
   | { type: 'stop' }
   | { type: 'classify'; text: string; labels?: string }
   | { type: 'evaluate' }
@@ -60,7 +60,7 @@ export function parsePanelMessage(v: unknown): FromPanel {
       if (o.format !== 'markdown' && o.format !== 'json') throw new HostError('BAD_REQUEST', 'exportReport format must be "markdown" or "json"');
       return { type: 'exportReport', format: o.format };
     case 'generate':
-      return { type: 'generate', prompt: text(o, 'prompt'), options: parseGenerationOptions(o.options, 'options') };
+      return { type: 'generate', prompt: text(o, 'prompt'), options: parseGenerationOptions(o.options, 'options'), chat: o.chat === true };
     case 'classify':
       return { type: 'classify', text: text(o, 'text'), labels: o.labels === undefined ? undefined : text(o, 'labels') };
     case 'insert':

@@ -100,6 +100,31 @@ describe('conformance with @huggingface/transformers', () => {
     });
   }
 
+  it('chat messages render with the model\'s template as transformers.js does, and generate the same tokens', async () => {
+    const dir = fixture('tiny-qwen2');
+    const tokenizer = await T.AutoTokenizer.from_pretrained(dir);
+    const model = await T.AutoModelForCausalLM.from_pretrained(dir, { dtype: 'fp32' });
+    try {
+      const messages = [
+        { role: 'system' as const, content: 'You write Python.' },
+        { role: 'user' as const, content: 'Add two numbers.' },
+      ];
+      const text = tokenizer.apply_chat_template(messages, { add_generation_prompt: true, tokenize: false }) as string;
+      assert.match(text, /<\|im_start\|>assistant\n$/);
+      const inputs = tokenizer(text, { add_special_tokens: false });
+      const out = (await model.generate({ ...inputs, max_new_tokens: 16, do_sample: false })) as { tolist(): bigint[][] };
+      const theirs = out.tolist()[0].slice(inputs.input_ids.dims[1]).map(Number);
+      const ours = await client.request('generate', { modelPath: dir, prompt: '', messages, options: { doSample: false, maxNewTokens: 16 } });
+      const eos = theirs.indexOf(0);
+      assert.deepEqual(ours.tokenIds[0], eos >= 0 ? theirs.slice(0, eos) : theirs);
+      assert.equal(ours.stats.promptTokens, inputs.input_ids.dims[1]);
+      assert.equal((await client.request('load', { modelPath: dir })).chat, true);
+      await assert.rejects(client.request('generate', { modelPath: TINY_GPT2, prompt: '', messages }), /has no chat template/);
+    } finally {
+      await model.dispose();
+    }
+  });
+
   for (const [name, dir] of [['single-label', TINY_BERT], ['multi-label', TINY_BERT_MULTI]] as const) {
     it(`${name} classification scores match within 1e-4`, async () => {
       const clf = await T.pipeline('text-classification', dir, { dtype: 'fp32' });

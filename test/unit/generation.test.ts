@@ -7,6 +7,7 @@ import { processEndpoint, workerEndpoint, type HostEndpoint } from '../../src/cl
 import { Engine } from '../../src/host/engine/engine';
 import type { GenerationOptions } from '../../src/protocol/types';
 import { newClient, rejection, ROOT, TINY_GPT2, TINY_GPT2_FIM, TINY_GPT2_MERGED } from './helpers';
+import { fixture } from './helpers';
 
 const GREEDY: GenerationOptions = { doSample: false, maxNewTokens: 24 };
 const PROMPT = 'import os\n\ndef read_config(path):\n    with open(path) as f:\n';
@@ -146,6 +147,21 @@ describe('generation through the worker host', () => {
     const plain = await client.request('generate', { modelPath: TINY_GPT2, prompt: prefix, suffix, options: GREEDY });
     assert.equal(plain.stats.fim, false);
   });
+
+  for (const [name, [pre, suf, mid]] of [
+    ['tiny-qwen2', ['<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>']],
+    ['tiny-bigcode', ['<fim_prefix>', '<fim_suffix>', '<fim_middle>']],
+  ] as const) {
+    it(`fill-in-the-middle with ${name}'s own tokens (${pre})`, async () => {
+      const dir = fixture(name);
+      const prefix = 'def area(r):\n    return ';
+      const suffix = '\n\nprint(area(2))\n';
+      const r = await client.request('generate', { modelPath: dir, prompt: prefix, suffix, options: GREEDY });
+      assert.equal(r.stats.fim, true);
+      const literal = await client.request('generate', { modelPath: dir, prompt: `${pre}${prefix}${suf}${suffix}${mid}`, options: GREEDY });
+      assert.deepEqual(r.tokenIds, literal.tokenIds);
+    });
+  }
 
   it('typing at the end of a long file keeps reusing the KV cache, even past the context', async () => {
     let text = 'def f(x):\n    return x + 1\n'.repeat(40);

@@ -167,6 +167,12 @@ def write_gpt2_folder(out, tokenizer_json, special_tokens, n_layer, n_head, n_em
     return export_gpt2(model, cfg, out, legacy_merged, logits_to_keep)
 
 
+CHATML = (
+    "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
+    "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+
+
 def llama_config(model_type, vocab_size, layers, heads, kv_heads, hidden, positions, eos_id, head_dim=None):
     cfg = {
         "architectures": ["Qwen2ForCausalLM" if model_type == "qwen2" else "LlamaForCausalLM"], "model_type": model_type,
@@ -239,7 +245,11 @@ def write_decoder_folder(arch_name, out, tokenizer_json, special_tokens, layers,
     tok.write_json(os.path.join(out, "config.json"), cfg)
     tok.write_json(os.path.join(out, "generation_config.json"), {"bos_token_id": 0, "eos_token_id": 0, "max_new_tokens": 32})
     tok.write_json(os.path.join(out, "tokenizer.json"), tokenizer_json)
-    tok.write_json(os.path.join(out, "tokenizer_config.json"), tok.gpt2_tokenizer_config(positions, special_tokens))
+    tc = tok.gpt2_tokenizer_config(positions, special_tokens)
+    if arch_name == "qwen2":
+        # An instruct-style ChatML template (system / user / assistant turns), so chat prompts can be tested.
+        tc["chat_template"] = CHATML
+    tok.write_json(os.path.join(out, "tokenizer_config.json"), tc)
     return export_decoder(model, out, shapes, names, presents)
 
 

@@ -92,7 +92,9 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
         const ac = new AbortController();
         this.generation = ac;
         try {
-          const r = await a.generate(msg.prompt, generationOptions(a.settings, msg.options), (e) => this.post({ type: 'token', text: e.text }), ac.signal);
+          // Chat: the prompt is the user's turn, rendered with the instruct model's own template.
+          const messages = msg.chat ? [{ role: 'user' as const, content: msg.prompt }] : undefined;
+          const r = await a.generate(msg.prompt, generationOptions(a.settings, msg.options), (e) => this.post({ type: 'token', text: e.text }), ac.signal, undefined, messages);
           this.post({ type: 'done', stats: r.stats, stopReason: r.stopReasons[0] });
           const status = await a.client.request('status', {});
           const m = status.models.find((x) => x.task === 'text-generation');
@@ -184,6 +186,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
       <label>Seed <input id="seed" type="number" min="0" placeholder="random"></label>
     </div>
   </details>
+  <label class="inline"><input id="chat" type="checkbox"> Chat: send the prompt as a user message with the model's chat template (instruct models)</label>
   <div class="row"><button id="generate">Generate</button><button id="stopBtn" class="secondary" disabled>Stop</button></div>
   <pre id="output" aria-live="polite" tabindex="0"></pre>
   <div class="row"><button id="copy" class="secondary">Copy</button><button id="insert" class="secondary">Insert into editor</button></div>

@@ -5,8 +5,9 @@
  */
 import * as ort from 'onnxruntime-node';
 import { HostError } from '../../protocol/errors';
-import type { GenerateResult, GenerationOptions, ScoreResult, StopReason } from '../../protocol/types';
+import type { ChatMessage, GenerateResult, GenerationOptions, ScoreResult, StopReason } from '../../protocol/types';
 import type { ModelFolder } from '../models/folder';
+import { ChatTemplate, chatTemplateOf } from './chatTemplate';
 import { checkFeeds, inputMeta, outputMeta, type CreatedSession, type TensorMeta } from './session';
 import { nextToken, SeededRandom, type SamplingConfig } from './sampling';
 import { StopTextStream } from './stopping';
@@ -136,6 +137,8 @@ export class CausalLM {
   private cacheTokens: number[] = [];
   private cachePast: ort.Tensor[] = [];
   private readonly addSpecialTokens: boolean;
+  /** The instruct model's chat template, when tokenizer_config.json has one. */
+  readonly chat: ChatTemplate | undefined;
 
   constructor(
     private readonly created: CreatedSession,
@@ -148,6 +151,14 @@ export class CausalLM {
     this.contextLength = num(c.n_positions) ?? num(c.max_position_embeddings) ?? num(c.n_ctx) ?? num(folder.tokenizerConfig.model_max_length) ?? 2048;
     const tc = folder.tokenizerConfig;
     this.addSpecialTokens = tc.add_bos_token === true || tc.add_eos_token === true;
+    const template = chatTemplateOf(tc);
+    this.chat = template ? new ChatTemplate(template, tc) : undefined;
+  }
+
+  /** The prompt text for a conversation: the chat template's rendering, ending with the assistant's turn. */
+  chatPrompt(messages: ChatMessage[]): string {
+    if (!this.chat) throw new HostError('BAD_REQUEST', `${this.folder.dir} has no chat template (tokenizer_config.json chat_template); send a plain prompt instead.`);
+    return this.chat.render(messages);
   }
 
   get session(): ort.InferenceSession {
@@ -188,7 +199,7 @@ export class CausalLM {
    * Too long a prefix loses whole 64-token blocks from its start, so its first token moves only
    * every 64 tokens of typing and consecutive keystrokes keep sharing a cached prefix.
    */
-  buildPrompt(prompt: string, suffix: string | undefined, budget: number): { ids: number[]; promptTokens: number; truncated: number; fim: boolean } {
+  buildPrompt(prompt: string, suffix: string | undefined, budget: number, templated = false): { ids: number[]; promptTokens: number; truncated: number; fim: boolean } {
     const fim = this.tokenizer.fim;
     const BLOCK = 64;
     const cutLeft = (ids: number[], room: number) => {
@@ -207,7 +218,8 @@ export class CausalLM {
       const { kept, cut } = cutLeft(pre, room - suf.length);
       return { ids: [p, ...kept, s, ...suf, m], promptTokens: pre.length + suf.length + sufCut + 3, truncated: cut + sufCut, fim: true };
     }
-    const ids = this.encodePrompt(prompt);
+    // A rendered chat template already holds its special tokens.
+    const ids = templated ? this.tokenizer.encode(prompt, false) : this.encodePrompt(prompt);
     const { kept, cut } = cutLeft(ids, budget);
     return { ids: kept.length ? kept : ids.slice(-1), promptTokens: ids.length, truncated: cut, fim: false };
   }
@@ -283,11 +295,12 @@ export class CausalLM {
     cancel: Cancellation,
     ep: GenerateResult['stats']['ep'],
     suffix?: string,
+    templated = false,
   ): Promise<GenerateResult> {
     const t0 = performance.now();
     const o = this.resolveOptions(options);
     const maxNew = Math.max(1, Math.min(o.maxNewTokens, this.contextLength - 1));
-    const built = this.buildPrompt(prompt, suffix, this.contextLength - maxNew);
+    const built = this.buildPrompt(prompt, suffix, this.contextLength - maxNew, templated);
     const ids = built.ids;
     const promptTokensIn = built.promptTokens;
     const truncated = built.truncated;

@@ -115,6 +115,7 @@ export class Engine {
       labels: encoder?.labels,
       contextLength: lm ? lm.contextLength : (encoder?.maxLength ?? 0),
       fim: !!lm && !!tokenizer.fim,
+      chat: !!lm?.chat,
       threads: created.threads,
       loadMs: performance.now() - t0,
     };
@@ -147,6 +148,7 @@ export class Engine {
     const lm = m.lm;
     return this.exclusive(m, () => {
       if (cancel.cancelled) throw new HostError('CANCELLED', 'Generation was cancelled.');
+      if (p.messages) return lm.generate(lm.chatPrompt(p.messages), p.options ?? {}, onText, cancel, m.info.ep, undefined, true);
       return lm.generate(p.prompt, p.options ?? {}, onText, cancel, m.info.ep, p.suffix);
     });
   }
