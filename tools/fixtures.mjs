@@ -24,10 +24,19 @@ const fixtures = {
   'tiny-bert-nli': ['bert', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '64', '--init-std', '0.2', '--seed', '5', '--labels', 'entailment,neutral,contradiction'],
   'tiny-bert-embedder': ['bert', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '32', '--positions', '64', '--init-std', '0.2', '--seed', '4', '--task', 'feature-extraction'],
 };
+// An onnxruntime-genai folder made from tiny-llama (same weights, genai_config.json, renamed KV tensors).
+const derived = { 'tiny-llama-genai': ['tools/export/genai_folder.py', 'tiny-llama'] };
 for (const [name, args] of Object.entries(fixtures)) {
   const out = join(dir, name);
   if (existsSync(join(out, 'config.json'))) continue;
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   console.log(`fixtures: building ${name}`);
   execFileSync(python, [join(root, 'tools/export/export.py'), ...args, '--out', out, '--corpus', ...corpus], { stdio: 'inherit' });
+}
+for (const [name, [script, source]] of Object.entries(derived)) {
+  const out = join(dir, name);
+  if (existsSync(join(out, 'genai_config.json'))) continue;
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  console.log(`fixtures: building ${name}`);
+  execFileSync(python, [join(root, script), join(dir, source), out], { stdio: 'inherit' });
 }

@@ -6,8 +6,7 @@ import { HostClient } from '../../src/client/hostClient';
 import { processEndpoint, workerEndpoint, type HostEndpoint } from '../../src/client/endpoint';
 import { Engine } from '../../src/host/engine/engine';
 import type { GenerationOptions } from '../../src/protocol/types';
-import { newClient, rejection, ROOT, TINY_GPT2, TINY_GPT2_FIM, TINY_GPT2_MERGED } from './helpers';
-import { fixture } from './helpers';
+import { fixture, newClient, rejection, ROOT, TINY_GPT2, TINY_GPT2_FIM, TINY_GPT2_MERGED } from './helpers';
 
 const GREEDY: GenerationOptions = { doSample: false, maxNewTokens: 24 };
 const PROMPT = 'import os\n\ndef read_config(path):\n    with open(path) as f:\n';
@@ -162,6 +161,21 @@ describe('generation through the worker host', () => {
       assert.deepEqual(r.tokenIds, literal.tokenIds);
     });
   }
+
+  it('an onnxruntime-genai folder (genai_config.json, past_key_%d names) generates exactly as its Optimum source', async () => {
+    const genai = fixture('tiny-llama-genai');
+    const info = await client.request('load', { modelPath: genai });
+    assert.equal(info.task, 'text-generation');
+    assert.ok(info.inputNames.includes('past_key_0') && info.outputNames.includes('present_value_1'));
+    for (const prompt of ['def add(a, b):', 'import os\n']) {
+      const a = await client.request('generate', { modelPath: genai, prompt, options: { ...GREEDY, maxNewTokens: 16 } });
+      const b = await client.request('generate', { modelPath: fixture('tiny-llama'), prompt, options: { ...GREEDY, maxNewTokens: 16 } });
+      assert.deepEqual(a.tokenIds, b.tokenIds, prompt);
+    }
+    // KV reuse works with the renamed tensors too.
+    const again = await client.request('generate', { modelPath: genai, prompt: 'import os\nimport sys', options: { ...GREEDY, maxNewTokens: 4 } });
+    assert.ok(again.stats.reusedTokens > 0);
+  });
 
   it('typing at the end of a long file keeps reusing the KV cache, even past the context', async () => {
     let text = 'def f(x):\n    return x + 1\n'.repeat(40);

@@ -7,6 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { HostError } from '../../protocol/errors';
 import type { ChatMessage, GenerateResult, GenerationOptions, ScoreResult, StopReason } from '../../protocol/types';
 import type { ModelFolder } from '../models/folder';
+import { templateRegex, type KvNames } from '../models/genai';
 import { ChatTemplate, chatTemplateOf } from './chatTemplate';
 import { checkFeeds, inputMeta, outputMeta, type CreatedSession, type TensorMeta } from './session';
 import { nextToken, SeededRandom, type SamplingConfig } from './sampling';
@@ -74,23 +75,33 @@ export class IncrementalDecoder {
 }
 
 /** Reads the KV layout from the graph's own metadata, filling symbolic dims from config.json. */
-export function readLayout(session: ort.InferenceSession, config: Record<string, unknown>): LmLayout {
+export function readLayout(session: ort.InferenceSession, config: Record<string, unknown>, names?: KvNames): LmLayout {
   const inputs = inputMeta(session);
   const outputs = outputMeta(session);
   if (!inputs.has('input_ids')) throw new HostError('MODEL_UNSUPPORTED', `This causal LM has no input_ids input (inputs: ${[...inputs.keys()].join(', ')}).`);
   if (!outputs.has('logits')) throw new HostError('MODEL_UNSUPPORTED', `This causal LM has no logits output (outputs: ${[...outputs.keys()].join(', ')}).`);
   const slots: KvSlot[] = [];
+  // Optimum names, or an onnxruntime-genai folder's own templates (past_%d_key, ...).
+  const templates = names
+    ? [
+        { past: templateRegex(names.pastKey), present: names.presentKey },
+        { past: templateRegex(names.pastValue), present: names.presentValue },
+      ]
+    : (['key', 'value', 'key_value'] as const).map((kv) => ({ past: templateRegex(`past_key_values.%d.${kv}`), present: `present.%d.${kv}` }));
   for (const [name, meta] of inputs) {
-    const m = /^past_key_values\.(\d+)\.(key|value|key_value)$/.exec(name);
-    if (!m) continue;
-    const output = `present.${m[1]}.${m[2]}`;
+    const t = templates.find((x) => x.past.test(name));
+    if (!t) continue;
+    const layerIndex = t.past.exec(name)![1];
+    const output = t.present.replace('%d', layerIndex);
     if (!outputs.has(output)) throw new HostError('MODEL_UNSUPPORTED', `Input ${name} has no matching output ${output}.`);
     let seqAxis = meta.shape.findIndex((d) => typeof d === 'string' && /past|seq/i.test(d));
     if (seqAxis < 0) seqAxis = meta.shape.length === 4 ? 2 : 1;
     slots.push({ input: name, output, meta, seqAxis });
   }
-  const layer = (s: KvSlot) => Number(/\.(\d+)\./.exec(s.input)?.[1]);
-  slots.sort((a, b) => layer(a) - layer(b) || a.input.localeCompare(b.input));
+  // Layer order, key before value (the order of `templates`).
+  const layer = (s: KvSlot) => Number(templates.map((t) => t.past.exec(s.input)?.[1]).find((x) => x !== undefined));
+  const kind = (s: KvSlot) => templates.findIndex((t) => t.past.test(s.input));
+  slots.sort((a, b) => layer(a) - layer(b) || kind(a) - kind(b));
   const kvType = (slots[0]?.meta.type ?? 'float32') as KvType;
   if (kvType !== 'float32' && kvType !== 'float16') throw new HostError('MODEL_UNSUPPORTED', `KV cache type ${kvType} is not supported.`);
   const logitsShape = outputs.get('logits')?.shape ?? [];
@@ -145,7 +156,7 @@ export class CausalLM {
     private readonly folder: ModelFolder,
     readonly tokenizer: ModelTokenizer,
   ) {
-    this.layout = readLayout(created.session, folder.config);
+    this.layout = readLayout(created.session, folder.config, folder.kvNames);
     if (!this.layout.vocabSize) this.layout.vocabSize = tokenizer.vocabSize;
     const c = folder.config;
     this.contextLength = num(c.n_positions) ?? num(c.max_position_embeddings) ?? num(c.n_ctx) ?? num(folder.tokenizerConfig.model_max_length) ?? 2048;

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HostError } from '../../protocol/errors';
+import { mapGenaiConfig, type KvNames } from './genai';
 import { CorruptOnnxError, externalDataLocations } from './onnxScan';
 
 export type Json = Record<string, unknown>;
@@ -18,6 +19,8 @@ export interface ModelFolder {
   onnxPath: string;
   /** Path relative to dir, for display. */
   onnxFile: string;
+  /** KV cache name templates of an onnxruntime-genai folder (Optimum names otherwise). */
+  kvNames?: KvNames;
 }
 
 /** The order in which a plain CPU load picks a file when the caller names none. */
@@ -146,6 +149,26 @@ export function checkOnnxFile(dir: string, onnxPath: string): void {
   }
 }
 
+function readGenaiFolder(dir: string, genaiPath: string): ModelFolder {
+  const m = mapGenaiConfig(readJson(genaiPath, true), genaiPath);
+  if (m.onnxFile.split(/[\\/]/).includes('..') || path.isAbsolute(m.onnxFile)) throw new HostError('MODEL_INVALID', `${genaiPath} names a model file outside its folder.`);
+  const onnxPath = path.join(dir, m.onnxFile);
+  if (!fs.existsSync(onnxPath)) throw new HostError('MODEL_INVALID', `${genaiPath} names ${m.onnxFile}, which is missing.`);
+  checkOnnxFile(dir, onnxPath);
+  const tokenizerPath = path.join(dir, 'tokenizer.json');
+  if (!fs.existsSync(tokenizerPath)) throw new HostError('MODEL_INVALID', `${tokenizerPath} is missing. ONNX Assist needs tokenizer.json next to genai_config.json.`);
+  return {
+    dir,
+    config: m.config,
+    generationConfig: m.generationConfig,
+    tokenizerJson: readJson(tokenizerPath, true),
+    tokenizerConfig: readJson(path.join(dir, 'tokenizer_config.json'), false),
+    onnxPath,
+    onnxFile: m.onnxFile,
+    kvNames: m.kvNames,
+  };
+}
+
 /** Reads and validates a model folder. Tokenizer files are required only where the task needs them. */
 export function readModelFolder(modelPath: string, onnxFile?: string): ModelFolder {
   const dir = path.resolve(modelPath);
@@ -160,6 +183,8 @@ export function readModelFolder(modelPath: string, onnxFile?: string): ModelFold
     throw new HostError('BAD_REQUEST', `${dir} is a file; give the model's folder (the one holding config.json and onnx/).`);
   }
   const configPath = path.join(dir, 'config.json');
+  const genaiPath = path.join(dir, 'genai_config.json');
+  if (!fs.existsSync(configPath) && fs.existsSync(genaiPath)) return readGenaiFolder(dir, genaiPath);
   if (!fs.existsSync(configPath)) {
     throw new HostError('MODEL_INVALID', `${configPath} is missing: this does not look like a Hugging Face model folder (config.json, tokenizer.json, onnx/model.onnx).`);
   }
