@@ -56,6 +56,29 @@
     vscode.postMessage({ type: 'classifySelection', labels: zsLabels() });
   });
   $('evaluate').addEventListener('click', () => vscode.postMessage({ type: 'evaluate' }));
+  $('downloadModel').addEventListener('click', () => vscode.postMessage({ type: 'downloadModel' }));
+  $('importModel').addEventListener('click', () => vscode.postMessage({ type: 'importModel' }));
+
+  function showModels(m) {
+    const list = $('modelsList');
+    list.textContent = '';
+    if (m.models.length === 0) list.textContent = 'No downloaded models yet.';
+    for (const x of m.models) {
+      const row = document.createElement('div');
+      row.className = 'model-row';
+      row.setAttribute('role', 'listitem');
+      const name = document.createElement('span');
+      name.textContent = `${x.repo} · ${x.dtype} · ${(x.bytes / 1e6).toFixed(x.bytes < 1e7 ? 1 : 0)} MB${x.inUse ? ' · in use' : ''}`;
+      const del = document.createElement('button');
+      del.className = 'secondary';
+      del.textContent = 'Delete';
+      del.setAttribute('aria-label', `Delete ${x.repo}`);
+      del.addEventListener('click', () => vscode.postMessage({ type: 'deleteModel', repo: x.repo }));
+      row.append(name, del);
+      list.appendChild(row);
+    }
+    $('modelsDir').textContent = `Cache: ${m.cacheDir}`;
+  }
   $('exportMd').addEventListener('click', () => vscode.postMessage({ type: 'exportReport', format: 'markdown' }));
   $('exportJson').addEventListener('click', () => vscode.postMessage({ type: 'exportReport', format: 'json' }));
 
@@ -219,6 +242,9 @@
         break;
       case 'report':
         showReport(m.report);
+        break;
+      case 'models':
+        showModels(m);
         break;
       case 'counters':
         showCounters(m.counters);

@@ -30,6 +30,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const panel = new PanelView(context.extensionUri, a);
   const classification = new ClassificationCommands(a, context.workspaceState, panel);
   panel.classification = classification;
+  const manager = new ModelManager(a, context.secrets, context.extensionUri.fsPath);
+  panel.models = manager;
   context.subscriptions.push(
     output,
     a,
@@ -39,7 +41,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     vscode.window.registerWebviewViewProvider(PANEL_VIEW, panel, { webviewOptions: { retainContextWhenHidden: true } }),
     registerCommands(a),
     classification.register(),
-    new ModelManager(a, context.secrets, context.extensionUri.fsPath).register(),
+    manager,
+    manager.register(),
+    manager.onDidChange(() => panel.postModels()),
     registerStatusBar(a),
   );
   const activationMs = performance.now() - t0;

@@ -13,6 +13,10 @@ export type FromPanel =
   | { type: 'stop' }
   | { type: 'classify'; text: string; labels?: string }
   | { type: 'evaluate' }
+  | { type: 'refreshModels' }
+  | { type: 'downloadModel' }
+  | { type: 'importModel' }
+  | { type: 'deleteModel'; repo: string }
   | { type: 'exportReport'; format: 'markdown' | 'json' }
   | { type: 'classifySelection'; labels?: string }
   | { type: 'insert'; text: string }
@@ -35,6 +39,7 @@ export type ToPanel =
   | { type: 'error'; message: string }
   | { type: 'classified'; text: string; labels: LabelScore[]; method: string }
   | { type: 'report'; report: EvaluationReport }
+  | { type: 'models'; cacheDir: string; models: { repo: string; dtype: string; bytes: number; inUse: boolean }[] }
   | { type: 'counters'; counters: CompletionCountsWire };
 
 const MAX_TEXT = 200_000;
@@ -53,7 +58,15 @@ export function parsePanelMessage(v: unknown): FromPanel {
     case 'ready':
     case 'stop':
     case 'evaluate':
+    case 'refreshModels':
+    case 'downloadModel':
+    case 'importModel':
       return { type: o.type };
+    case 'deleteModel': {
+      const repo = text(o, 'repo');
+      if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new HostError('BAD_REQUEST', 'deleteModel repo must be owner/name');
+      return { type: 'deleteModel', repo };
+    }
     case 'classifySelection':
       return { type: 'classifySelection', labels: o.labels === undefined ? undefined : text(o, 'labels') };
     case 'exportReport':

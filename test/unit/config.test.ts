@@ -69,12 +69,15 @@ describe('settings', () => {
 describe('panel messages', () => {
   it('accepts the panel protocol', () => {
     assert.deepEqual(parsePanelMessage({ type: 'ready' }), { type: 'ready' });
-    const g = parsePanelMessage({ type: 'generate', prompt: 'x', options: { maxNewTokens: 5 } });
-    assert.equal(g.type, 'generate');
+    const g = parsePanelMessage({ type: 'generate', prompt: 'x', options: { maxNewTokens: 5 }, chat: true });
+    assert.ok(g.type === 'generate' && g.chat === true && g.options.maxNewTokens === 5);
+    assert.deepEqual(parsePanelMessage({ type: 'classify', text: 't', labels: 'a, b' }), { type: 'classify', text: 't', labels: 'a, b' });
+    assert.deepEqual(parsePanelMessage({ type: 'exportReport', format: 'json' }), { type: 'exportReport', format: 'json' });
+    assert.deepEqual(parsePanelMessage({ type: 'deleteModel', repo: 'Xenova/distilgpt2' }), { type: 'deleteModel', repo: 'Xenova/distilgpt2' });
   });
 
   it('drops malformed or hostile messages with a reason', () => {
-    const bad = [null, 'ready', { type: 'eval', code: 'x' }, { type: 'generate', prompt: 3 }, { type: 'generate', prompt: 'x', options: { maxNewTokens: -1 } }, { type: 'insert', text: 'x'.repeat(300_000) }, { type: '__proto__' }];
+    const bad = [null, 'ready', { type: 'eval', code: 'x' }, { type: 'generate', prompt: 3 }, { type: 'generate', prompt: 'x', options: { maxNewTokens: -1 } }, { type: 'insert', text: 'x'.repeat(300_000) }, { type: '__proto__' }, { type: 'exportReport', format: 'html' }, { type: 'deleteModel', repo: '../../etc' }, { type: 'classify', text: 'x', labels: 5 }];
     for (const m of bad) assert.throws(() => parsePanelMessage(m), (e: unknown) => e instanceof HostError && e.code === 'BAD_REQUEST', JSON.stringify(m)?.slice(0, 40));
   });
 });

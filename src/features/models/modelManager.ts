@@ -31,7 +31,11 @@ const USE_FOR: Record<CatalogEntry['task'], UseAs> = {
 
 const mb = (n: number) => `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} MB`;
 
-export class ModelManager {
+export class ModelManager implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires after a download, deletion or import. */
+  readonly onDidChange = this.changed.event;
+
   constructor(
     private readonly assistant: Assistant,
     private readonly secrets: vscode.SecretStorage,
@@ -124,6 +128,7 @@ export class ModelManager {
         }).finally(() => sub.dispose());
       },
     );
+    this.changed.fire();
     this.assistant.output.info(`downloaded ${repo}@${revision} ${dtype} (commit ${m.commit}${m.offline ? ', offline: cached copy' : ''}) to ${m.dir}`);
     const use = args?.use ?? (await this.askUse(chosen.entry));
     if (use && use !== 'none') await vscode.workspace.getConfiguration('onnxAssist').update(use, m.dir, vscode.ConfigurationTarget.Global);
@@ -143,6 +148,16 @@ export class ModelManager {
     return (await vscode.window.showQuickPick(options, { title: 'Downloaded. Use it for…' }))?.use;
   }
 
+  delete(repo: string): boolean {
+    const done = deleteCached(this.cacheDir, repo);
+    this.changed.fire();
+    return done;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+
   async manage(): Promise<void> {
     const cached = this.cached();
     if (cached.length === 0) {
@@ -159,7 +174,7 @@ export class ModelManager {
     if (action === 'Copy folder path') await vscode.env.clipboard.writeText(pick.c.dir);
     else if (action) {
       const sure = await vscode.window.showWarningMessage(`Delete ${pick.c.repo} from ${this.cacheDir}?`, { modal: true }, 'Delete');
-      if (sure) deleteCached(this.cacheDir, pick.c.repo);
+      if (sure) this.delete(pick.c.repo);
     }
   }
 
@@ -171,6 +186,7 @@ export class ModelManager {
     const cfg = vscode.workspace.getConfiguration('onnxAssist');
     const folders = cfg.get<string[]>('modelFolders', []);
     if (!folders.includes(target)) await cfg.update('modelFolders', [...folders, target], vscode.ConfigurationTarget.Global);
+    this.changed.fire();
     vscode.window.setStatusBarMessage(`ONNX Assist: imported ${path.basename(target)} (${info.task}, ${info.modelType})`, 5000);
     return target;
   }

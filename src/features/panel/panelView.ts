@@ -13,6 +13,7 @@ import { parseLabels } from '../../classification/classifier';
 import { reportJson, reportMarkdown } from '../../classification/reportFormat';
 import type { Assistant } from '../assistant';
 import { exportReport, type ClassificationCommands, type ReportSink } from '../classification/commands';
+import type { ModelManager } from '../models/modelManager';
 
 export const PANEL_VIEW = 'onnxAssist.panel';
 
@@ -21,6 +22,8 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
   private report: EvaluationReport | undefined;
   /** Set after construction (the commands show their reports here). */
   classification: ClassificationCommands | undefined;
+  /** Set after construction: the Models section lists and manages downloads through it. */
+  models: ModelManager | undefined;
   private generation: AbortController | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -65,6 +68,15 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
     this.post({ type: 'report', report: r });
   }
 
+  /** Downloaded models for the Models section (names and sizes only; no tokens or settings). */
+  postModels(): void {
+    const m = this.models;
+    if (!m) return;
+    const s = this.assistant.settings;
+    const inUse = new Set([this.assistant.models.generationModel(s), this.assistant.models.classificationModel(s), s.zeroShot.model]);
+    this.post({ type: 'models', cacheDir: m.cacheDir, models: m.cached().map((c) => ({ repo: c.repo, dtype: c.dtype, bytes: c.bytes, inUse: inUse.has(c.dir) })) });
+  }
+
   private post(m: ToPanel): void {
     void this.view?.webview.postMessage(m);
   }
@@ -85,6 +97,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
         const g = a.settings.generation;
         this.post({ type: 'init', defaults: { ...g }, ...this.names(), ep: a.settings.executionProvider, counters: a.counters.value, zeroShotLabels: this.classification?.rememberedLabels.join(', ') ?? '' });
         if (this.report) this.post({ type: 'report', report: this.report });
+        this.postModels();
         return;
       }
       case 'generate': {
@@ -149,6 +162,20 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
       case 'evaluate':
         await vscode.commands.executeCommand('onnxAssist.evaluateClassifier');
         return;
+      case 'refreshModels':
+        this.postModels();
+        return;
+      case 'downloadModel':
+        await vscode.commands.executeCommand('onnxAssist.downloadModel');
+        return;
+      case 'importModel':
+        await vscode.commands.executeCommand('onnxAssist.importModelFolder');
+        return;
+      case 'deleteModel': {
+        const sure = await vscode.window.showWarningMessage(`Delete ${msg.repo} from ${this.models?.cacheDir ?? 'the cache'}?`, { modal: true }, 'Delete');
+        if (sure && this.models) this.models.delete(msg.repo);
+        return;
+      }
       case 'exportReport': {
         const r = this.report;
         if (!r) return this.post({ type: 'error', message: 'No report to export yet.' });
@@ -201,6 +228,12 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
   <div class="row"><button id="classify">Classify</button><button id="useSelection" class="secondary">Use selection</button><button id="evaluate" class="secondary">Evaluate on file…</button></div>
   <div id="clsMethod" class="muted"></div>
   <div id="labels" role="list"></div>
+</section>
+<section aria-labelledby="models-h">
+  <h2 id="models-h">Models</h2>
+  <div id="modelsList" role="list"></div>
+  <div id="modelsDir" class="muted"></div>
+  <div class="row"><button id="downloadModel">Download model…</button><button id="importModel" class="secondary">Import folder…</button></div>
 </section>
 <section id="report" aria-labelledby="rep-h" hidden>
   <h2 id="rep-h">Evaluation report</h2>
