@@ -25,7 +25,11 @@ const fixtures = {
   'tiny-bert-embedder': ['bert', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '32', '--positions', '64', '--init-std', '0.2', '--seed', '4', '--task', 'feature-extraction'],
 };
 // An onnxruntime-genai folder made from tiny-llama (same weights, genai_config.json, renamed KV tensors).
-const derived = { 'tiny-llama-genai': ['tools/export/genai_folder.py', 'tiny-llama'] };
+const derived = {
+  'tiny-llama-genai': ['tools/export/genai_folder.py', 'tiny-llama', 'genai_config.json'],
+  // float16 KV cache and logits at the graph boundary, as fp16 / q4f16 exports have.
+  'tiny-llama-fp16': ['tools/export/fp16_io.py', 'tiny-llama', 'onnx/model_fp16.onnx'],
+};
 for (const [name, args] of Object.entries(fixtures)) {
   const out = join(dir, name);
   if (existsSync(join(out, 'config.json'))) continue;
@@ -33,9 +37,9 @@ for (const [name, args] of Object.entries(fixtures)) {
   console.log(`fixtures: building ${name}`);
   execFileSync(python, [join(root, 'tools/export/export.py'), ...args, '--out', out, '--corpus', ...corpus], { stdio: 'inherit' });
 }
-for (const [name, [script, source]] of Object.entries(derived)) {
+for (const [name, [script, source, marker]] of Object.entries(derived)) {
   const out = join(dir, name);
-  if (existsSync(join(out, 'genai_config.json'))) continue;
+  if (existsSync(join(out, marker))) continue;
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   console.log(`fixtures: building ${name}`);
   execFileSync(python, [join(root, script), join(dir, source), out], { stdio: 'inherit' });
