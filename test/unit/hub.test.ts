@@ -4,6 +4,7 @@
  * hostile file names, no disk space, two pulls at once, and offline use of the cache.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -148,6 +149,30 @@ describe('model downloads from a Hub emulator', () => {
       fs.rmSync(other, { recursive: true, force: true });
     }
     assert.deepEqual(fs.readFileSync(path.join(m.dir, 'onnx/model.onnx')), before);
+  });
+
+  it('a disk that fills up mid-download (ENOSPC) stops at once, removes the partial file and keeps what was there', function () {
+    // A real full disk: a 400 KB tmpfs (needs root, as CI runs; skipped with the reason otherwise).
+    const small = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-full-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=400k', 'tmpfs', small], { stdio: 'ignore' });
+    } catch {
+      fs.rmSync(small, { recursive: true, force: true });
+      this.skip(); // not permitted to mount here
+    }
+    const run = async () => {
+      const keep = path.join(small, 'earlier-model.txt');
+      fs.writeFileSync(keep, 'an earlier model');
+      const e = await rejection(pullModel(opts({ cacheDir: small, freeBytes: () => 1e12 })));
+      assert.equal((e as HubError).code, 'NO_SPACE', e.message);
+      assert.match(e.message, /disk is full while writing onnx\/model\.onnx; the partial file was removed/);
+      assert.deepEqual(leftovers(small), []);
+      assert.equal(fs.readFileSync(keep, 'utf8'), 'an earlier model');
+    };
+    return run().finally(() => {
+      execFileSync('umount', [small]);
+      fs.rmSync(small, { recursive: true, force: true });
+    });
   });
 
   it('two pulls of the same model at once produce one correct copy, each file fetched once', async () => {
