@@ -19,6 +19,8 @@ const fixtures = {
   // GPT-BigCode (StarCoder): multi-query attention with one fused past_key_values.{i}.key_value.
   'tiny-bigcode': ['gpt_bigcode', '--vocab-size', '512', '--layers', '2', '--heads', '4', '--hidden', '64', '--positions', '128', '--init-std', '0.3', '--seed', '9', '--special-tokens', '<|endoftext|>,<fim_prefix>,<fim_middle>,<fim_suffix>'],
   'tiny-bert-classifier': ['bert', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '64', '--init-std', '0.2', '--seed', '2', '--labels', 'negative,neutral,positive'],
+  // DistilBERT layout: input_ids and attention_mask only (no token_type_ids).
+  'tiny-distilbert': ['distilbert', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '64', '--init-std', '0.2', '--seed', '10', '--labels', 'NEGATIVE,POSITIVE'],
   'tiny-bert-multilabel': ['bert', '--vocab-size', '600', '--layers', '1', '--heads', '2', '--hidden', '32', '--positions', '64', '--init-std', '0.2', '--seed', '3', '--labels', 'bug,feature,docs', '--problem-type', 'multi_label_classification'],
   // NLI layout for zero-shot: label2id names entailment, neutral and contradiction.
   'tiny-bert-nli': ['bert', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '64', '--init-std', '0.2', '--seed', '5', '--labels', 'entailment,neutral,contradiction'],

@@ -145,7 +145,7 @@ describe('conformance with @huggingface/transformers', () => {
     }
   });
 
-  for (const [name, dir] of [['single-label', TINY_BERT], ['multi-label', TINY_BERT_MULTI]] as const) {
+  for (const [name, dir] of [['single-label', TINY_BERT], ['multi-label', TINY_BERT_MULTI], ['DistilBERT (no token_type_ids)', fixture('tiny-distilbert')]] as const) {
     it(`${name} classification scores match within 1e-4`, async () => {
       const clf = await T.pipeline('text-classification', dir, { dtype: 'fp32' });
       try {

@@ -387,3 +387,34 @@ class GPTBigCodeForCausalLM(nn.Module):
             x, kv = block(x, bias, past[i])
             presents.append(kv)
         return (self.ln_f(x) @ self.wte.weight.t(), *presents)
+
+
+# --- DistilBERT: no token types, BERT-style post-norm blocks, pre_classifier + ReLU head ---
+
+class DistilBertEmbeddings(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        h = cfg["hidden_size"]
+        self.word_embeddings = nn.Embedding(cfg["vocab_size"], h)
+        self.position_embeddings = nn.Embedding(cfg["max_position_embeddings"], h)
+        self.LayerNorm = nn.LayerNorm(h, eps=1e-12)
+
+    def forward(self, input_ids):
+        pos = torch.arange(input_ids.shape[1], device=input_ids.device).unsqueeze(0)
+        return self.LayerNorm(self.word_embeddings(input_ids) + self.position_embeddings(pos))
+
+
+class DistilBertForSequenceClassification(nn.Module):
+    """Inputs input_ids and attention_mask only (no token_type_ids), as DistilBERT exports have."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        self.embeddings = DistilBertEmbeddings(cfg)
+        self.encoder = BertEncoder(cfg)  # the same attention / FFN / post-LayerNorm block math
+        self.pre_classifier = nn.Linear(cfg["hidden_size"], cfg["hidden_size"])
+        self.classifier = nn.Linear(cfg["hidden_size"], len(cfg["id2label"]))
+
+    def forward(self, input_ids, attention_mask):
+        bias = (1.0 - attention_mask[:, None, None, :].float()) * NEG_INF
+        hidden = self.encoder(self.embeddings(input_ids), bias)
+        return self.classifier(torch.relu(self.pre_classifier(hidden[:, 0])))

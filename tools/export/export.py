@@ -138,6 +138,33 @@ def export_bert(model, cfg, out, output_name):
     return path
 
 
+def write_distilbert_folder(out, tokenizer_json, layers, heads, hidden, max_pos, labels, seed=0, init_std=0.02):
+    """DistilBERT layout: config names (dim, n_layers, n_heads, hidden_dim) and no token_type_ids input."""
+    vocab_size = len(tokenizer_json["model"]["vocab"])
+    inner = bert_config(vocab_size, layers, heads, hidden, max_pos, labels, "sequence-classification")
+    torch.manual_seed(seed)
+    model = arch.DistilBertForSequenceClassification(inner)
+    init_random(model, seed, init_std)
+    cfg = {"architectures": ["DistilBertForSequenceClassification"], "model_type": "distilbert", "vocab_size": vocab_size,
+           "dim": hidden, "n_layers": layers, "n_heads": heads, "hidden_dim": 4 * hidden, "activation": "gelu",
+           "max_position_embeddings": max_pos, "pad_token_id": 0, "id2label": inner["id2label"],
+           "label2id": inner["label2id"], "transformers_version": "4.46.0"}
+    os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
+    tok.write_json(os.path.join(out, "config.json"), cfg)
+    tok.write_json(os.path.join(out, "tokenizer.json"), tokenizer_json)
+    tok.write_json(os.path.join(out, "tokenizer_config.json"), tok.bert_tokenizer_config(max_pos, True))
+    model.eval()
+    ids = torch.ones(2, 5, dtype=torch.long)
+    mask = torch.ones(2, 5, dtype=torch.long)
+    path = os.path.join(out, "onnx", "model.onnx")
+    with torch.no_grad():
+        torch.onnx.export(model, (ids, mask), path, input_names=["input_ids", "attention_mask"], output_names=["logits"],
+                          dynamic_axes={"input_ids": {0: "batch_size", 1: "sequence_length"},
+                                        "attention_mask": {0: "batch_size", 1: "sequence_length"}, "logits": {0: "batch_size"}},
+                          opset_version=OPSET, do_constant_folding=True)
+    return path
+
+
 def bert_config(vocab_size, layers, heads, hidden, max_pos, labels, task):
     cfg = {"architectures": ["BertForSequenceClassification" if task == "sequence-classification" else "BertModel"],
            "model_type": "bert", "vocab_size": vocab_size, "hidden_size": hidden, "num_hidden_layers": layers,
@@ -272,7 +299,7 @@ def write_bert_folder(out, tokenizer_json, layers, heads, hidden, max_pos, task,
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("arch", choices=["gpt2", "bert", "llama", "qwen2", "gpt_bigcode"])
+    p.add_argument("arch", choices=["gpt2", "bert", "distilbert", "llama", "qwen2", "gpt_bigcode"])
     p.add_argument("--kv-heads", type=int, default=1, help="llama/qwen2: key-value heads (grouped-query attention)")
     p.add_argument("--out", required=True)
     p.add_argument("--corpus", nargs="+", required=True, help="files or globs the tokenizer is trained on")
@@ -300,6 +327,9 @@ def main():
         tj = tok.train_byte_bpe(texts, a.vocab_size, specials)
         path = write_decoder_folder(a.arch, a.out, tj, specials, a.layers, a.heads, a.kv_heads, a.hidden, a.positions,
                                     a.seed, a.init_std)
+    elif a.arch == "distilbert":
+        tj = tok.train_wordpiece(texts, a.vocab_size)
+        path = write_distilbert_folder(a.out, tj, a.layers, a.heads, a.hidden, a.positions, a.labels.split(","), a.seed, a.init_std)
     elif a.arch == "gpt2":
         specials = a.special_tokens.split(",")
         tj = tok.train_byte_bpe(texts, a.vocab_size, specials)
