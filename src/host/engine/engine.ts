@@ -88,7 +88,10 @@ export class Engine {
     const t0 = performance.now();
     const folder = readModelFolder(p.modelPath, p.onnxFile);
     const tokenizer = new ModelTokenizer(folder.tokenizerJson, folder.tokenizerConfig, folder.config, folder.generationConfig);
-    const created = await createSession(folder.onnxPath, p.ep ?? 'auto', p.threads);
+    // Decoders serve keystrokes (no idle spinning); encoders serve batches (spinning is faster).
+    const archs = Array.isArray(folder.config.architectures) ? (folder.config.architectures as unknown[]) : [];
+    const decoder = !!folder.kvNames || archs.some((a) => typeof a === 'string' && DECODER_ARCH.test(a));
+    const created = await createSession(folder.onnxPath, p.ep ?? 'auto', p.threads, !decoder);
     const inputNames = [...inputMeta(created.session).keys()];
     let task = detectTask(folder, inputNames);
     let lm: CausalLM | undefined;

@@ -32,7 +32,12 @@ export function resolveThreads(requested: number | undefined): number {
   return requested && requested > 0 ? requested : defaultThreads(os.availableParallelism());
 }
 
-function sessionOptions(ep: ConcreteProvider, threads: number): ort.InferenceSession.SessionOptions {
+/**
+ * `spin`: let idle intra-op threads spin between operators. Off for decoders, which run on the
+ * typing path (spinning burns a core the editor needs between keystrokes); on for encoders,
+ * whose work comes in batches (classification, zero-shot, embeddings) where it is faster.
+ */
+function sessionOptions(ep: ConcreteProvider, threads: number, spin = false): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [ep],
     graphOptimizationLevel: 'all',
@@ -41,19 +46,18 @@ function sessionOptions(ep: ConcreteProvider, threads: number): ort.InferenceSes
     interOpNumThreads: 1,
     enableCpuMemArena: true,
     enableMemPattern: true,
-    // Idle spinning burns a core the editor needs between keystrokes.
-    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    extra: { session: { intra_op: { allow_spinning: spin ? '1' : '0' }, inter_op: { allow_spinning: '0' } } },
   };
 }
 
 /** Tries each planned provider in order; every provider passed over is reported with its reason. */
-export async function createSession(onnxPath: string, requested: ExecutionProvider, threadsSetting?: number): Promise<CreatedSession> {
+export async function createSession(onnxPath: string, requested: ExecutionProvider, threadsSetting?: number, spin = false): Promise<CreatedSession> {
   const threads = resolveThreads(threadsSetting);
   const plan = planProviders(requested, process.platform, backends());
   const fallbacks = [...plan.skipped];
   for (const ep of plan.order) {
     try {
-      const session = await ort.InferenceSession.create(onnxPath, sessionOptions(ep, threads));
+      const session = await ort.InferenceSession.create(onnxPath, sessionOptions(ep, threads, spin));
       return { session, ep, fallbacks, threads };
     } catch (e) {
       const message = (e as Error).message.split('\n')[0];
