@@ -13,6 +13,7 @@ import { evaluateFile, type EvaluationReport } from '../../classification/evalua
 import { columnsOf, field, formatOf, guessColumns, readRecords } from '../../classification/records';
 import type { FewShotClassifier, LabelledText, ZeroShotResult } from '../../protocol/types';
 import type { Assistant } from '../assistant';
+import { guarded } from '../commandGuard';
 import { bar } from '../commands/register';
 import { TeachingStore, validName } from './store';
 
@@ -341,18 +342,8 @@ export class ClassificationCommands {
   }
 
   register(): vscode.Disposable {
-    const guard =
-      <A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>) =>
-      async (...args: A): Promise<R | undefined> => {
-        try {
-          return await fn(...args);
-        } catch (e) {
-          void this.assistant.reportToUser(what, e);
-          // Programmatic callers (tests, other extensions) get the error too.
-          if (args.some((x) => isArgs(x))) throw e;
-          return undefined;
-        }
-      };
+    const programmatic = (args: unknown[]) => args.some((x) => isArgs(x));
+    const guard = <A extends unknown[], R>(what: string, fn: (...args: A) => Promise<R>) => guarded(this.assistant, what, fn, programmatic);
     const cmd = vscode.commands.registerCommand;
     return vscode.Disposable.from(
       cmd('onnxAssist.zeroShotClassify', guard('Zero-shot classify', (a?: ZeroShotArgs) => this.zeroShotSelection(a))),

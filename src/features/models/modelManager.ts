@@ -10,6 +10,7 @@ import { defaultCacheDir } from '../../hub/cacheDir';
 import { deleteCached, listCached, pullModel, type CachedModel, type PulledModel } from '../../hub/download';
 import { DTYPE_SUFFIX, parseDtype, parseRepoRef, type Dtype } from '../../hub/names';
 import type { Assistant } from '../assistant';
+import { guarded } from '../commandGuard';
 
 const TOKEN_KEY = 'onnxAssist.hubToken';
 
@@ -200,17 +201,7 @@ export class ModelManager implements vscode.Disposable {
   }
 
   register(): vscode.Disposable {
-    const guard =
-      <A extends unknown[], R>(what: string, fn: (...a: A) => Promise<R>) =>
-      async (...a: A): Promise<R | undefined> => {
-        try {
-          return await fn(...a);
-        } catch (e) {
-          void this.assistant.reportToUser(what, e);
-          if (a.length && a[0] !== undefined) throw e;
-          return undefined;
-        }
-      };
+    const guard = <A extends unknown[], R>(what: string, fn: (...a: A) => Promise<R>) => guarded(this.assistant, what, fn, (a) => a.length > 0 && a[0] !== undefined);
     return vscode.Disposable.from(
       vscode.commands.registerCommand('onnxAssist.downloadModel', guard('Download model', (a?: DownloadArgs) => this.download(a))),
       vscode.commands.registerCommand('onnxAssist.manageModels', guard('Manage models', () => this.manage())),
