@@ -31,6 +31,8 @@ const derived = {
   'tiny-llama-genai': ['tools/export/genai_folder.py', 'tiny-llama', 'genai_config.json'],
   // float16 KV cache and logits at the graph boundary, as fp16 / q4f16 exports have.
   'tiny-llama-fp16': ['tools/export/fp16_io.py', 'tiny-llama', 'onnx/model_fp16.onnx'],
+  // 4-bit block-quantized weights (MatMulNBits), what transformers.js calls dtype q4.
+  'tiny-llama-q4': ['tools/export/quantize.py', 'tiny-llama', 'onnx/model_q4.onnx', ['--q4', '--min-elements', '1024', '--out']],
 };
 for (const [name, args] of Object.entries(fixtures)) {
   const out = join(dir, name);
@@ -39,10 +41,10 @@ for (const [name, args] of Object.entries(fixtures)) {
   console.log(`fixtures: building ${name}`);
   execFileSync(python, [join(root, 'tools/export/export.py'), ...args, '--out', out, '--corpus', ...corpus], { stdio: 'inherit' });
 }
-for (const [name, [script, source, marker]] of Object.entries(derived)) {
+for (const [name, [script, source, marker, flags = []]] of Object.entries(derived)) {
   const out = join(dir, name);
   if (existsSync(join(out, marker))) continue;
   const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
   console.log(`fixtures: building ${name}`);
-  execFileSync(python, [join(root, script), join(dir, source), out], { stdio: 'inherit' });
+  execFileSync(python, [join(root, script), join(dir, source), ...flags, out], { stdio: 'inherit' });
 }

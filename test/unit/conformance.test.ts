@@ -100,25 +100,30 @@ describe('conformance with @huggingface/transformers', () => {
     });
   }
 
-  it('an fp16 graph (float16 KV cache and logits): same greedy tokens as transformers.js with dtype fp16', async () => {
-    const dir = fixture('tiny-llama-fp16');
-    const tokenizer = await T.AutoTokenizer.from_pretrained(dir);
-    const model = await T.AutoModelForCausalLM.from_pretrained(dir, { dtype: 'fp16' });
-    try {
-      const info = await client.request('load', { modelPath: dir });
-      assert.equal(info.onnxFile, path.join('onnx', 'model_fp16.onnx'));
-      for (const prompt of PROMPTS) {
-        const inputs = tokenizer(prompt);
-        const out = (await model.generate({ ...inputs, max_new_tokens: 16, do_sample: false })) as { tolist(): bigint[][] };
-        const theirs = out.tolist()[0].slice(inputs.input_ids.dims[1]).map(Number);
-        const ours = await client.request('generate', { modelPath: dir, prompt, options: { doSample: false, maxNewTokens: 16 } });
-        const eos = theirs.indexOf(0);
-        assert.deepEqual(ours.tokenIds[0], eos >= 0 ? theirs.slice(0, eos) : theirs, prompt);
+  for (const [name, dtype, file, what] of [
+    ['tiny-llama-fp16', 'fp16', 'model_fp16.onnx', 'float16 KV cache and logits'],
+    ['tiny-llama-q4', 'q4', 'model_q4.onnx', '4-bit MatMulNBits weights'],
+  ] as const) {
+    it(`${name} (${what}): same greedy tokens as transformers.js with dtype ${dtype}`, async () => {
+      const dir = fixture(name);
+      const tokenizer = await T.AutoTokenizer.from_pretrained(dir);
+      const model = await T.AutoModelForCausalLM.from_pretrained(dir, { dtype });
+      try {
+        const info = await client.request('load', { modelPath: dir });
+        assert.equal(info.onnxFile, path.join('onnx', file));
+        for (const prompt of PROMPTS) {
+          const inputs = tokenizer(prompt);
+          const out = (await model.generate({ ...inputs, max_new_tokens: 16, do_sample: false })) as { tolist(): bigint[][] };
+          const theirs = out.tolist()[0].slice(inputs.input_ids.dims[1]).map(Number);
+          const ours = await client.request('generate', { modelPath: dir, prompt, options: { doSample: false, maxNewTokens: 16 } });
+          const eos = theirs.indexOf(0);
+          assert.deepEqual(ours.tokenIds[0], eos >= 0 ? theirs.slice(0, eos) : theirs, prompt);
+        }
+      } finally {
+        await model.dispose();
       }
-    } finally {
-      await model.dispose();
-    }
-  });
+    });
+  }
 
   it('chat messages render with the model\'s template as transformers.js does, and generate the same tokens', async () => {
     const dir = fixture('tiny-qwen2');
