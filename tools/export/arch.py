@@ -418,3 +418,39 @@ class DistilBertForSequenceClassification(nn.Module):
         bias = (1.0 - attention_mask[:, None, None, :].float()) * NEG_INF
         hidden = self.encoder(self.embeddings(input_ids), bias)
         return self.classifier(torch.relu(self.pre_classifier(hidden[:, 0])))
+
+
+# --- RoBERTa: positions count from padding_idx + 1 over non-padding tokens; tanh head on <s> ---
+
+class RobertaEmbeddings(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        h = cfg["hidden_size"]
+        self.padding_idx = cfg["pad_token_id"]
+        self.word_embeddings = nn.Embedding(cfg["vocab_size"], h)
+        self.position_embeddings = nn.Embedding(cfg["max_position_embeddings"], h)
+        self.token_type_embeddings = nn.Embedding(cfg["type_vocab_size"], h)
+        self.LayerNorm = nn.LayerNorm(h, eps=cfg["layer_norm_eps"])
+
+    def forward(self, input_ids):
+        mask = input_ids.ne(self.padding_idx).long()
+        pos = torch.cumsum(mask, dim=1) * mask + self.padding_idx
+        types = torch.zeros_like(input_ids)
+        x = self.word_embeddings(input_ids) + self.position_embeddings(pos) + self.token_type_embeddings(types)
+        return self.LayerNorm(x)
+
+
+class RobertaForSequenceClassification(nn.Module):
+    """Inputs input_ids and attention_mask, as Optimum's RoBERTa exports have."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        self.embeddings = RobertaEmbeddings(cfg)
+        self.encoder = BertEncoder(cfg)
+        self.dense = nn.Linear(cfg["hidden_size"], cfg["hidden_size"])
+        self.out_proj = nn.Linear(cfg["hidden_size"], len(cfg["id2label"]))
+
+    def forward(self, input_ids, attention_mask):
+        bias = (1.0 - attention_mask[:, None, None, :].float()) * NEG_INF
+        hidden = self.encoder(self.embeddings(input_ids), bias)
+        return self.out_proj(torch.tanh(self.dense(hidden[:, 0])))

@@ -165,6 +165,40 @@ def write_distilbert_folder(out, tokenizer_json, layers, heads, hidden, max_pos,
     return path
 
 
+ROBERTA_SPECIALS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+
+
+def write_roberta_folder(out, texts, vocab_size, layers, heads, hidden, max_pos, labels, seed=0, init_std=0.02):
+    """RoBERTa layout: byte-level BPE with <s> ... </s> (RobertaProcessing), pad id 1, positions
+    offset by padding_idx + 1 (so max_position_embeddings is max_pos + 2), no token_type_ids input."""
+    tj = tok.train_byte_bpe(texts, vocab_size, ROBERTA_SPECIALS)
+    tj["post_processor"] = {"type": "RobertaProcessing", "sep": ["</s>", 2], "cls": ["<s>", 0],
+                            "trim_offsets": True, "add_prefix_space": False}
+    cfg = bert_config(len(tj["model"]["vocab"]), layers, heads, hidden, max_pos + 2, labels, "sequence-classification")
+    cfg.update({"architectures": ["RobertaForSequenceClassification"], "model_type": "roberta", "pad_token_id": 1,
+                "bos_token_id": 0, "eos_token_id": 2, "type_vocab_size": 1, "layer_norm_eps": 1e-5})
+    torch.manual_seed(seed)
+    model = arch.RobertaForSequenceClassification(cfg)
+    init_random(model, seed, init_std)
+    os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
+    tok.write_json(os.path.join(out, "config.json"), cfg)
+    tok.write_json(os.path.join(out, "tokenizer.json"), tj)
+    tok.write_json(os.path.join(out, "tokenizer_config.json"), {
+        "tokenizer_class": "RobertaTokenizer", "model_max_length": max_pos, "bos_token": "<s>", "eos_token": "</s>",
+        "sep_token": "</s>", "cls_token": "<s>", "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>",
+        "add_prefix_space": False, "clean_up_tokenization_spaces": False})
+    model.eval()
+    ids = torch.full((2, 5), 4, dtype=torch.long)
+    mask = torch.ones(2, 5, dtype=torch.long)
+    path = os.path.join(out, "onnx", "model.onnx")
+    with torch.no_grad():
+        torch.onnx.export(model, (ids, mask), path, input_names=["input_ids", "attention_mask"], output_names=["logits"],
+                          dynamic_axes={"input_ids": {0: "batch_size", 1: "sequence_length"},
+                                        "attention_mask": {0: "batch_size", 1: "sequence_length"}, "logits": {0: "batch_size"}},
+                          opset_version=OPSET, do_constant_folding=True)
+    return path
+
+
 def bert_config(vocab_size, layers, heads, hidden, max_pos, labels, task):
     cfg = {"architectures": ["BertForSequenceClassification" if task == "sequence-classification" else "BertModel"],
            "model_type": "bert", "vocab_size": vocab_size, "hidden_size": hidden, "num_hidden_layers": layers,
@@ -299,7 +333,7 @@ def write_bert_folder(out, tokenizer_json, layers, heads, hidden, max_pos, task,
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("arch", choices=["gpt2", "bert", "distilbert", "llama", "qwen2", "gpt_bigcode"])
+    p.add_argument("arch", choices=["gpt2", "bert", "distilbert", "roberta", "llama", "qwen2", "gpt_bigcode"])
     p.add_argument("--kv-heads", type=int, default=1, help="llama/qwen2: key-value heads (grouped-query attention)")
     p.add_argument("--out", required=True)
     p.add_argument("--corpus", nargs="+", required=True, help="files or globs the tokenizer is trained on")
@@ -326,6 +360,9 @@ def main():
         specials = a.special_tokens.split(",")
         tj = tok.train_byte_bpe(texts, a.vocab_size, specials)
         path = write_decoder_folder(a.arch, a.out, tj, specials, a.layers, a.heads, a.kv_heads, a.hidden, a.positions,
+                                    a.seed, a.init_std)
+    elif a.arch == "roberta":
+        path = write_roberta_folder(a.out, texts, a.vocab_size, a.layers, a.heads, a.hidden, a.positions, a.labels.split(","),
                                     a.seed, a.init_std)
     elif a.arch == "distilbert":
         tj = tok.train_wordpiece(texts, a.vocab_size)
