@@ -57,7 +57,10 @@ export const MANIFEST = 'onnx-assist-download.json';
 interface RemoteFile {
   name: string;
   size: number;
+  /** LFS files: the content's sha256 (X-Linked-Etag). */
   sha256?: string;
+  /** Small (git) files: the git blob id from ETag, sha1 of "blob {size}\0" + content. */
+  gitSha1?: string;
   url: string;
 }
 
@@ -107,11 +110,14 @@ async function describe(o: PullOptions, commit: string, name: string): Promise<R
   const size = Number.isFinite(linkedSize) ? linkedSize : Number(res.headers.get('content-length') ?? NaN);
   if (!Number.isFinite(size)) throw new HubError(`${name}: the server did not say how big it is.`, 'SERVER');
   const sha256 = linkedEtag && /^[0-9a-f]{64}$/.test(linkedEtag) ? linkedEtag : undefined;
-  return { name, size, sha256, url: finalUrl };
+  const etag = res.headers.get('etag')?.replace(/^W\//, '').replace(/"/g, '');
+  const gitSha1 = !sha256 && etag && /^[0-9a-f]{40}$/.test(etag) ? etag : undefined;
+  return { name, size, sha256, gitSha1, url: finalUrl };
 }
 
-async function hashOf(file: string): Promise<string> {
-  const h = createHash('sha256');
+async function hashOf(file: string, algorithm: 'sha256' | 'sha1' = 'sha256', prefix?: string): Promise<string> {
+  const h = createHash(algorithm);
+  if (prefix !== undefined) h.update(prefix);
   for await (const chunk of fs.createReadStream(file)) h.update(chunk as Buffer);
   return h.digest('hex');
 }
@@ -231,6 +237,13 @@ async function fetchFile(o: PullOptions, f: RemoteFile, target: string, meter: M
       if (actual !== f.sha256) {
         fs.rmSync(temp, { force: true });
         throw new HubError(`${f.name} failed verification: sha256 ${actual.slice(0, 12)}… but the Hub says ${f.sha256.slice(0, 12)}…. The damaged file was deleted; try again.`, 'MISMATCH');
+      }
+    }
+    if (f.gitSha1) {
+      const actual = await hashOf(temp, 'sha1', `blob ${size}\0`);
+      if (actual !== f.gitSha1) {
+        fs.rmSync(temp, { force: true });
+        throw new HubError(`${f.name} failed verification: git blob id ${actual.slice(0, 12)}… but the Hub says ${f.gitSha1.slice(0, 12)}…. The damaged file was deleted; try again.`, 'MISMATCH');
       }
     }
     fs.renameSync(temp, target);

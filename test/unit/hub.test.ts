@@ -94,6 +94,14 @@ describe('model downloads from a Hub emulator', () => {
     assert.deepEqual(listCached(cache), []);
   });
 
+  it('small (git) files are checked against their git blob id from ETag', async () => {
+    hub.fault('tokenizer.json', { kind: 'corrupt' });
+    const e = await rejection(pullModel(opts()));
+    assert.equal((e as HubError).code, 'MISMATCH', e.message);
+    assert.match(e.message, /tokenizer\.json failed verification: git blob id/);
+    assert.deepEqual(leftovers(cache), []);
+  });
+
   it('cancelling a slow download keeps what arrived; the next pull resumes it', async () => {
     hub.fault('model.onnx', { kind: 'slow', bytesPerSecond: 100_000 });
     const ac = new AbortController();
