@@ -23,6 +23,8 @@ const fixtures = {
   'tiny-distilbert': ['distilbert', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '64', '--init-std', '0.2', '--seed', '10', '--labels', 'NEGATIVE,POSITIVE'],
   // RoBERTa layout: byte-level BPE with <s> </s>, pad id 1, positions offset past the padding index.
   'tiny-roberta': ['roberta', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '62', '--init-std', '0.2', '--seed', '11', '--labels', 'negative,positive'],
+  // DeBERTa-v3-style NLI (relative attention, no token types), label order as the cross-encoder NLI models.
+  'tiny-deberta-nli': ['deberta-v2', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '64', '--init-std', '0.2', '--seed', '12', '--labels', 'contradiction,entailment,neutral'],
   'tiny-bert-multilabel': ['bert', '--vocab-size', '600', '--layers', '1', '--heads', '2', '--hidden', '32', '--positions', '64', '--init-std', '0.2', '--seed', '3', '--labels', 'bug,feature,docs', '--problem-type', 'multi_label_classification'],
   // NLI layout for zero-shot: label2id names entailment, neutral and contradiction.
   'tiny-bert-nli': ['bert', '--vocab-size', '600', '--layers', '2', '--heads', '2', '--hidden', '64', '--positions', '64', '--init-std', '0.2', '--seed', '5', '--labels', 'entailment,neutral,contradiction'],

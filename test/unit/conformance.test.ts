@@ -184,14 +184,14 @@ describe('conformance with @huggingface/transformers', () => {
     }
   });
 
-  for (const multiLabel of [false, true]) {
-    it(`zero-shot NLI (${multiLabel ? 'multi' : 'single'}-label) scores match the zero-shot pipeline within 1e-4`, async () => {
-      const zs = await T.pipeline('zero-shot-classification', TINY_NLI, { dtype: 'fp32' });
+  for (const [arch, nliDir, multiLabel] of [['BERT', TINY_NLI, false], ['BERT', TINY_NLI, true], ['DeBERTa-v2', fixture('tiny-deberta-nli'), false], ['DeBERTa-v2', fixture('tiny-deberta-nli'), true]] as const) {
+    it(`zero-shot NLI with ${arch} (${multiLabel ? 'multi' : 'single'}-label) scores match the zero-shot pipeline within 1e-4`, async () => {
+      const zs = await T.pipeline('zero-shot-classification', nliDir, { dtype: 'fp32' });
       try {
         const texts = ['The build failed again after the update', 'Please add a dark theme', 'x'];
         const labels = ['bug', 'feature request', 'question', 'documentation', 'praise'];
         const template = 'This text is about {}.';
-        const ours = await client.request('zeroShot', { modelPath: TINY_NLI, texts, labels, template, multiLabel });
+        const ours = await client.request('zeroShot', { modelPath: nliDir, texts, labels, template, multiLabel });
         assert.equal(ours.mode, 'nli');
         for (const [i, text] of texts.entries()) {
           const theirs = (await zs(text, labels, { hypothesis_template: template, multi_label: multiLabel })) as { labels: string[]; scores: number[] };

@@ -199,6 +199,35 @@ def write_roberta_folder(out, texts, vocab_size, layers, heads, hidden, max_pos,
     return path
 
 
+def write_deberta_folder(out, tokenizer_json, layers, heads, hidden, max_pos, labels, seed=0, init_std=0.02):
+    """DeBERTa-v2/v3 layout: relative attention (c2p, p2c, log buckets, shared keys), no absolute
+    positions, no token types; inputs input_ids and attention_mask."""
+    vocab_size = len(tokenizer_json["model"]["vocab"])
+    cfg = bert_config(vocab_size, layers, heads, hidden, max_pos, labels, "sequence-classification")
+    cfg.update({"architectures": ["DebertaV2ForSequenceClassification"], "model_type": "deberta-v2",
+                "relative_attention": True, "position_buckets": 16, "max_relative_positions": max_pos,
+                "pos_att_type": ["p2c", "c2p"], "norm_rel_ebd": "layer_norm", "share_att_key": True,
+                "position_biased_input": False, "type_vocab_size": 0, "layer_norm_eps": 1e-7,
+                "pooler_hidden_size": hidden, "pooler_hidden_act": "gelu", "pooler_dropout": 0})
+    torch.manual_seed(seed)
+    model = arch.DebertaV2ForSequenceClassification(cfg)
+    init_random(model, seed, init_std)
+    os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
+    tok.write_json(os.path.join(out, "config.json"), cfg)
+    tok.write_json(os.path.join(out, "tokenizer.json"), tokenizer_json)
+    tok.write_json(os.path.join(out, "tokenizer_config.json"), tok.bert_tokenizer_config(max_pos, True))
+    model.eval()
+    ids = torch.ones(2, 5, dtype=torch.long)
+    mask = torch.ones(2, 5, dtype=torch.long)
+    path = os.path.join(out, "onnx", "model.onnx")
+    with torch.no_grad():
+        torch.onnx.export(model, (ids, mask), path, input_names=["input_ids", "attention_mask"], output_names=["logits"],
+                          dynamic_axes={"input_ids": {0: "batch_size", 1: "sequence_length"},
+                                        "attention_mask": {0: "batch_size", 1: "sequence_length"}, "logits": {0: "batch_size"}},
+                          opset_version=OPSET, do_constant_folding=True)
+    return path
+
+
 def bert_config(vocab_size, layers, heads, hidden, max_pos, labels, task):
     cfg = {"architectures": ["BertForSequenceClassification" if task == "sequence-classification" else "BertModel"],
            "model_type": "bert", "vocab_size": vocab_size, "hidden_size": hidden, "num_hidden_layers": layers,
@@ -333,7 +362,7 @@ def write_bert_folder(out, tokenizer_json, layers, heads, hidden, max_pos, task,
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("arch", choices=["gpt2", "bert", "distilbert", "roberta", "llama", "qwen2", "gpt_bigcode"])
+    p.add_argument("arch", choices=["gpt2", "bert", "distilbert", "roberta", "deberta-v2", "llama", "qwen2", "gpt_bigcode"])
     p.add_argument("--kv-heads", type=int, default=1, help="llama/qwen2: key-value heads (grouped-query attention)")
     p.add_argument("--out", required=True)
     p.add_argument("--corpus", nargs="+", required=True, help="files or globs the tokenizer is trained on")
@@ -364,6 +393,9 @@ def main():
     elif a.arch == "roberta":
         path = write_roberta_folder(a.out, texts, a.vocab_size, a.layers, a.heads, a.hidden, a.positions, a.labels.split(","),
                                     a.seed, a.init_std)
+    elif a.arch == "deberta-v2":
+        tj = tok.train_wordpiece(texts, a.vocab_size)
+        path = write_deberta_folder(a.out, tj, a.layers, a.heads, a.hidden, a.positions, a.labels.split(","), a.seed, a.init_std)
     elif a.arch == "distilbert":
         tj = tok.train_wordpiece(texts, a.vocab_size)
         path = write_distilbert_folder(a.out, tj, a.layers, a.heads, a.hidden, a.positions, a.labels.split(","), a.seed, a.init_std)
