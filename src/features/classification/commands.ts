@@ -172,7 +172,8 @@ export class ClassificationCommands {
     if (uri instanceof vscode.Uri) return uri.fsPath;
     const active = vscode.window.activeTextEditor?.document;
     if (active && active.uri.scheme === 'file' && /\.(csv|tsv|jsonl|ndjson|txt)$/i.test(active.fileName)) {
-      if (active.isDirty) await active.save();
+      // The file is read from disk; unsaved edits are the user's to save, never saved for them.
+      if (active.isDirty) void vscode.window.showWarningMessage(`ONNX Assist: ${path.basename(active.fileName)} has unsaved changes; the saved version is used.`);
       return active.fileName;
     }
     const chosen = await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { 'Data files': ['csv', 'tsv', 'jsonl', 'ndjson', 'txt'] } });

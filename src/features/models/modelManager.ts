@@ -123,8 +123,9 @@ export class ModelManager implements vscode.Disposable {
           onProgress: (p) => {
             const pct = (100 * p.bytes) / Math.max(1, p.totalBytes);
             const left = p.secondsLeft === undefined ? '' : ` · ${Math.ceil(p.secondsLeft)} s left`;
-            progress.report({ message: `${mb(p.bytes)} of ${mb(p.totalBytes)} · ${mb(p.bytesPerSecond)}/s${left}`, increment: pct - reported });
-            reported = pct;
+            // A restarted file (server ignored Range) moves bytes back; the bar only moves forward.
+            progress.report({ message: `${mb(p.bytes)} of ${mb(p.totalBytes)} · ${mb(p.bytesPerSecond)}/s${left}`, increment: Math.max(0, pct - reported) });
+            reported = Math.max(reported, pct);
           },
         }).finally(() => sub.dispose());
       },
