@@ -11,7 +11,7 @@ import type { HostClient } from '../client/hostClient';
 import { classificationReport } from './metrics';
 import type { Figure } from './report';
 import type { EvalOptions } from './shippedModels';
-import { loadSpamAssassin } from './spamData';
+import { loadSpamAssassin, quickSample } from './spamData';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
@@ -21,7 +21,7 @@ export async function evalFewShotSpam(client: HostClient, o: EvalOptions, encode
   const train = mails.filter((m) => m.split === 'train').sort((a, b) => md5(a.id).localeCompare(md5(b.id)));
   const examples = ['ham', 'spam'].flatMap((label) => train.filter((m) => m.label === label).slice(0, perClass)).map((m) => ({ text: m.text, label: m.label }));
   let test = mails.filter((m) => m.split === 'test');
-  if (o.quick) test = test.sort((a, b) => md5(a.id).localeCompare(md5(b.id))).slice(0, 200);
+  if (o.quick) test = quickSample(test, 200);
   const taught = await client.request('trainClassifier', { modelPath: encoder, name: `spam-${perClass}-shot`, examples });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'few-shot-'));
   try {

@@ -13,7 +13,7 @@ import { CODE_LANGUAGES, type CodeLanguage } from './codeLanguageData';
 import { classificationReport, rocCurve, type ClassificationReport } from './metrics';
 import { NgramModel } from './ngram';
 import { median, type Figure } from './report';
-import { loadSpamAssassin } from './spamData';
+import { loadSpamAssassin, quickSample } from './spamData';
 
 export interface EvalOptions {
   root: string;
@@ -49,7 +49,7 @@ export function confusionLines(r: ClassificationReport): string[] {
 export async function evalSpam(client: HostClient, o: EvalOptions): Promise<{ figures: Figure[]; report: ClassificationReport }> {
   const model = path.join(o.root, 'models', 'spam-classifier');
   let test = loadSpamAssassin(o.root).filter((m) => m.split === 'test');
-  if (o.quick) test = test.slice(0, 200);
+  if (o.quick) test = quickSample(test, 200);
   const { results, ms } = await classifyAll(client, model, test.map((m) => m.text), o.onnxFile);
   const predicted = results.map((r) => r[0].label);
   const labels = results[0].map((l) => l.label).sort();

@@ -3,6 +3,7 @@
  * turned into classifier text the same way for training (tools/train) and evaluation.
  * Split: by the corpus's own MD5 checksum of each mail, 80/10/10 (splitOfDigest).
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { splitOfDigest, type Split } from './split';
@@ -56,4 +57,10 @@ export function loadSpamAssassin(root: string): LabelledText[] {
     }
   }
   return out;
+}
+
+/** A fixed, class-mixed sample for --quick runs: the first n mails in md5(id) order. */
+export function quickSample<T extends { id: string }>(mails: T[], n: number): T[] {
+  const key = (m: T) => createHash('md5').update(m.id).digest('hex');
+  return [...mails].sort((a, b) => key(a).localeCompare(key(b))).slice(0, n);
 }
