@@ -222,7 +222,9 @@ export async function evalCodeLm(client: HostClient, o: EvalOptions): Promise<Fi
     const prompt = prefix.slice(-1500);
     const want = line.slice(cut).trimEnd();
     lines++;
-    const r = await client.request('generate', { modelPath: model, prompt, onnxFile: o.onnxFile, options: { doSample: false, maxNewTokens: 48, stop: ['\n'] } });
+    // Plain greedy, like the baseline: generation_config's repetition penalty (an inline-completion
+    // default against loops) is not part of "greedy-complete".
+    const r = await client.request('generate', { modelPath: model, prompt, onnxFile: o.onnxFile, options: { doSample: false, repetitionPenalty: 1, maxNewTokens: 48, stop: ['\n'] } });
     if (r.texts[0].trimEnd() === want) oursEm++;
     const ids = tok.encode(prompt, false);
     const start = ids.length;
