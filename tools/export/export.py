@@ -138,6 +138,20 @@ def export_bert(model, cfg, out, output_name):
     return path
 
 
+def export_two_input_classifier(model, out, pad_free_id=1):
+    """Exports an encoder classifier whose inputs are input_ids and attention_mask only."""
+    model.eval()
+    ids = torch.full((2, 5), pad_free_id, dtype=torch.long)
+    mask = torch.ones(2, 5, dtype=torch.long)
+    path = os.path.join(out, "onnx", "model.onnx")
+    with torch.no_grad():
+        torch.onnx.export(model, (ids, mask), path, input_names=["input_ids", "attention_mask"], output_names=["logits"],
+                          dynamic_axes={"input_ids": {0: "batch_size", 1: "sequence_length"},
+                                        "attention_mask": {0: "batch_size", 1: "sequence_length"}, "logits": {0: "batch_size"}},
+                          opset_version=OPSET, do_constant_folding=True)
+    return path
+
+
 def write_distilbert_folder(out, tokenizer_json, layers, heads, hidden, max_pos, labels, seed=0, init_std=0.02):
     """DistilBERT layout: config names (dim, n_layers, n_heads, hidden_dim) and no token_type_ids input."""
     vocab_size = len(tokenizer_json["model"]["vocab"])
@@ -153,16 +167,7 @@ def write_distilbert_folder(out, tokenizer_json, layers, heads, hidden, max_pos,
     tok.write_json(os.path.join(out, "config.json"), cfg)
     tok.write_json(os.path.join(out, "tokenizer.json"), tokenizer_json)
     tok.write_json(os.path.join(out, "tokenizer_config.json"), tok.bert_tokenizer_config(max_pos, True))
-    model.eval()
-    ids = torch.ones(2, 5, dtype=torch.long)
-    mask = torch.ones(2, 5, dtype=torch.long)
-    path = os.path.join(out, "onnx", "model.onnx")
-    with torch.no_grad():
-        torch.onnx.export(model, (ids, mask), path, input_names=["input_ids", "attention_mask"], output_names=["logits"],
-                          dynamic_axes={"input_ids": {0: "batch_size", 1: "sequence_length"},
-                                        "attention_mask": {0: "batch_size", 1: "sequence_length"}, "logits": {0: "batch_size"}},
-                          opset_version=OPSET, do_constant_folding=True)
-    return path
+    return export_two_input_classifier(model, out)
 
 
 ROBERTA_SPECIALS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
@@ -187,16 +192,7 @@ def write_roberta_folder(out, texts, vocab_size, layers, heads, hidden, max_pos,
         "tokenizer_class": "RobertaTokenizer", "model_max_length": max_pos, "bos_token": "<s>", "eos_token": "</s>",
         "sep_token": "</s>", "cls_token": "<s>", "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>",
         "add_prefix_space": False, "clean_up_tokenization_spaces": False})
-    model.eval()
-    ids = torch.full((2, 5), 4, dtype=torch.long)
-    mask = torch.ones(2, 5, dtype=torch.long)
-    path = os.path.join(out, "onnx", "model.onnx")
-    with torch.no_grad():
-        torch.onnx.export(model, (ids, mask), path, input_names=["input_ids", "attention_mask"], output_names=["logits"],
-                          dynamic_axes={"input_ids": {0: "batch_size", 1: "sequence_length"},
-                                        "attention_mask": {0: "batch_size", 1: "sequence_length"}, "logits": {0: "batch_size"}},
-                          opset_version=OPSET, do_constant_folding=True)
-    return path
+    return export_two_input_classifier(model, out, pad_free_id=4)
 
 
 def write_deberta_folder(out, tokenizer_json, layers, heads, hidden, max_pos, labels, seed=0, init_std=0.02):
@@ -216,16 +212,7 @@ def write_deberta_folder(out, tokenizer_json, layers, heads, hidden, max_pos, la
     tok.write_json(os.path.join(out, "config.json"), cfg)
     tok.write_json(os.path.join(out, "tokenizer.json"), tokenizer_json)
     tok.write_json(os.path.join(out, "tokenizer_config.json"), tok.bert_tokenizer_config(max_pos, True))
-    model.eval()
-    ids = torch.ones(2, 5, dtype=torch.long)
-    mask = torch.ones(2, 5, dtype=torch.long)
-    path = os.path.join(out, "onnx", "model.onnx")
-    with torch.no_grad():
-        torch.onnx.export(model, (ids, mask), path, input_names=["input_ids", "attention_mask"], output_names=["logits"],
-                          dynamic_axes={"input_ids": {0: "batch_size", 1: "sequence_length"},
-                                        "attention_mask": {0: "batch_size", 1: "sequence_length"}, "logits": {0: "batch_size"}},
-                          opset_version=OPSET, do_constant_folding=True)
-    return path
+    return export_two_input_classifier(model, out)
 
 
 def bert_config(vocab_size, layers, heads, hidden, max_pos, labels, task):

@@ -24,49 +24,10 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
-def quantize(src, dst, min_elements=4096):
-    m = onnx.load(src)
-    g = m.graph
-    inits = {i.name: i for i in g.initializer}
-    uses = {}
-    for n in g.node:
-        for i in n.input:
-            uses[i] = uses.get(i, 0) + 1
-    new_nodes, new_inits, dropped, count = [], [], set(), 0
-    for n in g.node:
-        w = inits.get(n.input[1]) if n.op_type == "MatMul" and len(n.input) == 2 else None
-        if w is None or len(w.dims) != 2 or w.data_type != TensorProto.FLOAT or np.prod(w.dims) < min_elements:
-            new_nodes.append(n)
-            continue
-        W = numpy_helper.to_array(w).astype(np.float32)
-        scale = np.maximum(np.abs(W).max(axis=0), 1e-8) / 127.0
-        Wq = np.clip(np.round(W / scale), -127, 127).astype(np.int8)
-        base = f"{n.name or n.output[0]}_q".replace("/", "_")
-        new_inits += [numpy_helper.from_array(Wq, f"{base}_W"), numpy_helper.from_array(scale.astype(np.float32), f"{base}_Ws")]
-        x = n.input[0]
-        new_nodes += [
-            helper.make_node("DynamicQuantizeLinear", [x], [f"{base}_xq", f"{base}_xs", f"{base}_xzp"], name=f"{base}_dql"),
-            helper.make_node("MatMulInteger", [f"{base}_xq", f"{base}_W", f"{base}_xzp"], [f"{base}_i32"], name=f"{base}_mmi"),
-            helper.make_node("Cast", [f"{base}_i32"], [f"{base}_f"], to=TensorProto.FLOAT, name=f"{base}_cast"),
-            helper.make_node("Mul", [f"{base}_xs", f"{base}_Ws"], [f"{base}_s"], name=f"{base}_scale"),
-            helper.make_node("Mul", [f"{base}_f", f"{base}_s"], [n.output[0]], name=f"{base}_out"),
-        ]
-        uses[w.name] -= 1
-        if uses[w.name] == 0:
-            dropped.add(w.name)
-        count += 1
-    del g.node[:]
-    g.node.extend(new_nodes)
-    keep = [i for i in g.initializer if i.name not in dropped]
-    del g.initializer[:]
-    g.initializer.extend(keep + new_inits)
-    onnx.checker.check_model(m)
-    onnx.save(m, dst)
-    return count
-
-
-def quantize_q4(src, dst, block=32, min_elements=4096):
-    m = onnx.load(src)
+def rewrite_matmuls(m, min_elements, rewrite):
+    """Replaces every MatMul whose second input is a float weight [K, N] of at least min_elements
+    with what rewrite(node, W, base) returns ((nodes, initializers), or None to keep it); weights
+    left unused are dropped."""
     g = m.graph
     inits = {i.name: i for i in g.initializer}
     uses = {}
@@ -77,20 +38,12 @@ def quantize_q4(src, dst, block=32, min_elements=4096):
     for n in g.node:
         w = inits.get(n.input[1]) if n.op_type == "MatMul" and len(n.input) == 2 else None
         ok = w is not None and len(w.dims) == 2 and w.data_type == TensorProto.FLOAT and np.prod(w.dims) >= min_elements
-        if not ok or w.dims[0] % block != 0:
+        done = rewrite(n, numpy_helper.to_array(w).astype(np.float32), (n.name or n.output[0]).replace("/", "_")) if ok else None
+        if done is None:
             new_nodes.append(n)
             continue
-        W = numpy_helper.to_array(w).astype(np.float32)  # [K, N]
-        K, N = W.shape
-        blocks = K // block
-        Wb = W.T.reshape(N, blocks, block)  # per output column, blocks along K
-        scale = np.maximum(np.abs(Wb).max(axis=2), 1e-8) / 7.0  # [N, blocks]
-        q = np.clip(np.round(Wb / scale[:, :, None]) + 8, 0, 15).astype(np.uint8)
-        packed = (q[:, :, 0::2] | (q[:, :, 1::2] << 4)).astype(np.uint8)  # [N, blocks, block / 2]
-        base = f"{n.name or n.output[0]}_q4".replace("/", "_")
-        new_inits += [numpy_helper.from_array(packed, f"{base}_B"), numpy_helper.from_array(scale.reshape(-1).astype(np.float32), f"{base}_scales")]
-        new_nodes.append(helper.make_node("MatMulNBits", [n.input[0], f"{base}_B", f"{base}_scales"], [n.output[0]],
-                                          name=f"{base}_mmnb", domain="com.microsoft", K=K, N=N, bits=4, block_size=block))
+        new_nodes += done[0]
+        new_inits += done[1]
         uses[w.name] -= 1
         if uses[w.name] == 0:
             dropped.add(w.name)
@@ -100,6 +53,50 @@ def quantize_q4(src, dst, block=32, min_elements=4096):
     keep = [i for i in g.initializer if i.name not in dropped]
     del g.initializer[:]
     g.initializer.extend(keep + new_inits)
+    return count
+
+
+def quantize(src, dst, min_elements=4096):
+    m = onnx.load(src)
+
+    def int8(n, W, name):
+        scale = np.maximum(np.abs(W).max(axis=0), 1e-8) / 127.0
+        Wq = np.clip(np.round(W / scale), -127, 127).astype(np.int8)
+        base = f"{name}_q"
+        x = n.input[0]
+        nodes = [
+            helper.make_node("DynamicQuantizeLinear", [x], [f"{base}_xq", f"{base}_xs", f"{base}_xzp"], name=f"{base}_dql"),
+            helper.make_node("MatMulInteger", [f"{base}_xq", f"{base}_W", f"{base}_xzp"], [f"{base}_i32"], name=f"{base}_mmi"),
+            helper.make_node("Cast", [f"{base}_i32"], [f"{base}_f"], to=TensorProto.FLOAT, name=f"{base}_cast"),
+            helper.make_node("Mul", [f"{base}_xs", f"{base}_Ws"], [f"{base}_s"], name=f"{base}_scale"),
+            helper.make_node("Mul", [f"{base}_f", f"{base}_s"], [n.output[0]], name=f"{base}_out"),
+        ]
+        return nodes, [numpy_helper.from_array(Wq, f"{base}_W"), numpy_helper.from_array(scale.astype(np.float32), f"{base}_Ws")]
+
+    count = rewrite_matmuls(m, min_elements, int8)
+    onnx.checker.check_model(m)
+    onnx.save(m, dst)
+    return count
+
+
+def quantize_q4(src, dst, block=32, min_elements=4096):
+    m = onnx.load(src)
+
+    def q4(n, W, name):
+        K, N = W.shape
+        if K % block != 0:
+            return None
+        blocks = K // block
+        Wb = W.T.reshape(N, blocks, block)  # per output column, blocks along K
+        scale = np.maximum(np.abs(Wb).max(axis=2), 1e-8) / 7.0  # [N, blocks]
+        q = np.clip(np.round(Wb / scale[:, :, None]) + 8, 0, 15).astype(np.uint8)
+        packed = (q[:, :, 0::2] | (q[:, :, 1::2] << 4)).astype(np.uint8)  # [N, blocks, block / 2]
+        base = f"{name}_q4"
+        node = helper.make_node("MatMulNBits", [n.input[0], f"{base}_B", f"{base}_scales"], [n.output[0]],
+                                name=f"{base}_mmnb", domain="com.microsoft", K=K, N=N, bits=4, block_size=block)
+        return [node], [numpy_helper.from_array(packed, f"{base}_B"), numpy_helper.from_array(scale.reshape(-1).astype(np.float32), f"{base}_scales")]
+
+    count = rewrite_matmuls(m, min_elements, q4)
     if not any(o.domain == "com.microsoft" for o in m.opset_import):
         m.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     onnx.save(m, dst)
