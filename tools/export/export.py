@@ -138,8 +138,13 @@ def export_bert(model, cfg, out, output_name):
     return path
 
 
-def export_two_input_classifier(model, out, pad_free_id=1):
-    """Exports an encoder classifier whose inputs are input_ids and attention_mask only."""
+def save_two_input_classifier(out, model, cfg, tokenizer_json, tokenizer_config, pad_free_id=1):
+    """Writes a folder for an encoder classifier whose inputs are input_ids and attention_mask only:
+    config, tokenizer files and onnx/model.onnx."""
+    os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
+    tok.write_json(os.path.join(out, "config.json"), cfg)
+    tok.write_json(os.path.join(out, "tokenizer.json"), tokenizer_json)
+    tok.write_json(os.path.join(out, "tokenizer_config.json"), tokenizer_config)
     model.eval()
     ids = torch.full((2, 5), pad_free_id, dtype=torch.long)
     mask = torch.ones(2, 5, dtype=torch.long)
@@ -163,11 +168,7 @@ def write_distilbert_folder(out, tokenizer_json, layers, heads, hidden, max_pos,
            "dim": hidden, "n_layers": layers, "n_heads": heads, "hidden_dim": 4 * hidden, "activation": "gelu",
            "max_position_embeddings": max_pos, "pad_token_id": 0, "id2label": inner["id2label"],
            "label2id": inner["label2id"], "transformers_version": "4.46.0"}
-    os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
-    tok.write_json(os.path.join(out, "config.json"), cfg)
-    tok.write_json(os.path.join(out, "tokenizer.json"), tokenizer_json)
-    tok.write_json(os.path.join(out, "tokenizer_config.json"), tok.bert_tokenizer_config(max_pos, True))
-    return export_two_input_classifier(model, out)
+    return save_two_input_classifier(out, model, cfg, tokenizer_json, tok.bert_tokenizer_config(max_pos, True))
 
 
 ROBERTA_SPECIALS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
@@ -185,14 +186,10 @@ def write_roberta_folder(out, texts, vocab_size, layers, heads, hidden, max_pos,
     torch.manual_seed(seed)
     model = arch.RobertaForSequenceClassification(cfg)
     init_random(model, seed, init_std)
-    os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
-    tok.write_json(os.path.join(out, "config.json"), cfg)
-    tok.write_json(os.path.join(out, "tokenizer.json"), tj)
-    tok.write_json(os.path.join(out, "tokenizer_config.json"), {
-        "tokenizer_class": "RobertaTokenizer", "model_max_length": max_pos, "bos_token": "<s>", "eos_token": "</s>",
-        "sep_token": "</s>", "cls_token": "<s>", "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>",
-        "add_prefix_space": False, "clean_up_tokenization_spaces": False})
-    return export_two_input_classifier(model, out, pad_free_id=4)
+    tc = {"tokenizer_class": "RobertaTokenizer", "model_max_length": max_pos, "bos_token": "<s>", "eos_token": "</s>",
+          "sep_token": "</s>", "cls_token": "<s>", "unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>",
+          "add_prefix_space": False, "clean_up_tokenization_spaces": False}
+    return save_two_input_classifier(out, model, cfg, tj, tc, pad_free_id=4)
 
 
 def write_deberta_folder(out, tokenizer_json, layers, heads, hidden, max_pos, labels, seed=0, init_std=0.02):
@@ -208,11 +205,7 @@ def write_deberta_folder(out, tokenizer_json, layers, heads, hidden, max_pos, la
     torch.manual_seed(seed)
     model = arch.DebertaV2ForSequenceClassification(cfg)
     init_random(model, seed, init_std)
-    os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
-    tok.write_json(os.path.join(out, "config.json"), cfg)
-    tok.write_json(os.path.join(out, "tokenizer.json"), tokenizer_json)
-    tok.write_json(os.path.join(out, "tokenizer_config.json"), tok.bert_tokenizer_config(max_pos, True))
-    return export_two_input_classifier(model, out)
+    return save_two_input_classifier(out, model, cfg, tokenizer_json, tok.bert_tokenizer_config(max_pos, True))
 
 
 def bert_config(vocab_size, layers, heads, hidden, max_pos, labels, task):

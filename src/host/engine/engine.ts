@@ -28,7 +28,7 @@ import type {
 import { readModelFolder, type ModelFolder } from '../models/folder';
 import { CausalLM, type Cancellation } from './causalLm';
 import { EncoderModel, softmax } from './encoder';
-import { isFewShotPath, readFewShot, scoreWith, teach } from './fewShot';
+import { FewShotCache, isFewShotPath, scoreWith, teach } from './fewShot';
 import { backends, createSession, inputMeta, resolveThreads } from './session';
 import { ModelTokenizer } from './tokenizer';
 
@@ -56,6 +56,7 @@ export function detectTask(folder: ModelFolder, inputNames: string[]): ModelTask
 
 export class Engine {
   private readonly models = new Map<string, Promise<Loaded>>();
+  private readonly fewShot = new FewShotCache();
   private readonly started = Date.now();
 
   private key(p: LoadParams): string {
@@ -166,7 +167,7 @@ export class Engine {
   async classify(p: ClassifyParams, cancel: Cancellation): Promise<ClassifyResult> {
     const t0 = performance.now();
     if (isFewShotPath(p.modelPath)) {
-      const clf = readFewShot(p.modelPath);
+      const clf = this.fewShot.get(p.modelPath);
       const enc = await this.embed({ ...p, modelPath: clf.encoder.modelPath, onnxFile: clf.encoder.onnxFile, normalize: true }, cancel).catch((e: unknown) => {
         if (e instanceof HostError && e.code === 'MODEL_NOT_FOUND') {
           throw new HostError('MODEL_NOT_FOUND', `The classifier "${clf.name}" needs its encoder at ${clf.encoder.modelPath}, which is missing. Restore that model or teach the classifier again.`);

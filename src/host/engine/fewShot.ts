@@ -98,3 +98,25 @@ export function readFewShot(file: string): FewShotClassifier {
   const modelPath = path.resolve(path.dirname(file), c.encoder.modelPath);
   return { ...(c as FewShotClassifier), encoder: { ...c.encoder, modelPath } as FewShotClassifier['encoder'] };
 }
+
+/** Parsed classifiers by path, read again only when the file changes (re-taught under the same name). */
+export class FewShotCache {
+  private readonly entries = new Map<string, { stamp: string; clf: FewShotClassifier }>();
+
+  get(file: string): FewShotClassifier {
+    const key = path.resolve(file);
+    let stamp = '';
+    try {
+      const st = fs.statSync(key);
+      stamp = `${st.mtimeMs}:${st.size}`;
+    } catch {
+      this.entries.delete(key);
+      return readFewShot(key); // reports the missing file
+    }
+    const hit = this.entries.get(key);
+    if (hit?.stamp === stamp) return hit.clf;
+    const clf = readFewShot(key);
+    this.entries.set(key, { stamp, clf });
+    return clf;
+  }
+}
