@@ -67,9 +67,45 @@ export function parseExecutionProvider(v: unknown, path = 'ep'): ExecutionProvid
 function loadFields(o: Obj, path: string) {
   const modelPath = str(o, 'modelPath', path, { nonEmpty: true }) as string;
   const ep = o.ep === undefined ? undefined : parseExecutionProvider(o.ep, `${path}.ep`);
-  const threads = num(o, 'threads', path, 0, 256, true);
+  const threads = ranged(o, 'threads', path, LOAD_RANGES.threads);
   const onnxFile = str(o, 'onnxFile', path, { optional: true });
   return { modelPath, ep, threads, onnxFile };
+}
+
+/**
+ * The one definition of every numeric generation control's range: the protocol enforces it, and
+ * the panel and the CLI check their fields against it before sending. `label` is what a person
+ * reads beside the field; `flag` is the CLI option.
+ */
+export const GENERATION_RANGES = {
+  maxNewTokens: { min: 1, max: 32768, integer: true, label: 'Max new tokens', flag: 'max-new-tokens' },
+  temperature: { min: 0, max: 100, integer: false, label: 'Temperature', flag: 'temperature' },
+  topK: { min: 0, max: 1_000_000, integer: true, label: 'Top-k', flag: 'top-k' },
+  topP: { min: 0, max: 1, integer: false, label: 'Top-p', flag: 'top-p' },
+  repetitionPenalty: { min: 0.01, max: 100, integer: false, label: 'Repetition penalty', flag: 'repetition-penalty' },
+  noRepeatNgramSize: { min: 0, max: 64, integer: true, label: 'No-repeat n-gram size', flag: 'no-repeat-ngram-size' },
+  numReturnSequences: { min: 1, max: 16, integer: true, label: 'Candidates', flag: 'num-return-sequences' },
+  seed: { min: 0, max: 2 ** 32 - 1, integer: true, label: 'Seed', flag: 'seed' },
+  timeLimitMs: { min: 1, max: 3_600_000, integer: false, label: 'Time limit (ms)', flag: 'time-limit-ms' },
+} as const;
+
+/** Load-time numeric fields, same shape as GENERATION_RANGES. */
+export const LOAD_RANGES = {
+  threads: { min: 0, max: 256, integer: true, label: 'Threads', flag: 'threads' },
+} as const;
+
+export type NumberRange = { readonly min: number; readonly max: number; readonly integer: boolean; readonly label: string; readonly flag: string };
+
+/** What is wrong with `v` for `range`, in words, or undefined when it fits. */
+export function rangeProblem(range: NumberRange, v: unknown): string | undefined {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return `must be ${range.integer ? 'a whole number' : 'a number'} from ${range.min} to ${range.max}`;
+  if (range.integer && !Number.isInteger(v)) return `must be a whole number from ${range.min} to ${range.max}`;
+  if (v < range.min || v > range.max) return `must be from ${range.min} to ${range.max}`;
+  return undefined;
+}
+
+function ranged(o: Obj, key: string, path: string, range: NumberRange): number | undefined {
+  return num(o, key, path, range.min, range.max, range.integer);
 }
 
 export function parseGenerationOptions(v: unknown, path = 'options'): GenerationOptions {
@@ -79,18 +115,19 @@ export function parseGenerationOptions(v: unknown, path = 'options'): Generation
   for (const k of Object.keys(o)) if (!known.has(k)) fail(`${path}.${k}`, `one of ${[...known].join(', ')}`, k);
   const stop = strings(o, 'stop', path, { optional: true, maxItems: 16 });
   if (stop?.some((s) => s.length === 0)) fail(`${path}.stop`, 'non-empty strings', stop);
+  const R = GENERATION_RANGES;
   return {
-    maxNewTokens: num(o, 'maxNewTokens', path, 1, 32768, true),
+    maxNewTokens: ranged(o, 'maxNewTokens', path, R.maxNewTokens),
     doSample: bool(o, 'doSample', path),
-    temperature: num(o, 'temperature', path, 0, 100),
-    topK: num(o, 'topK', path, 0, 1_000_000, true),
-    topP: num(o, 'topP', path, 0, 1),
-    repetitionPenalty: num(o, 'repetitionPenalty', path, 0.01, 100),
-    noRepeatNgramSize: num(o, 'noRepeatNgramSize', path, 0, 64, true),
+    temperature: ranged(o, 'temperature', path, R.temperature),
+    topK: ranged(o, 'topK', path, R.topK),
+    topP: ranged(o, 'topP', path, R.topP),
+    repetitionPenalty: ranged(o, 'repetitionPenalty', path, R.repetitionPenalty),
+    noRepeatNgramSize: ranged(o, 'noRepeatNgramSize', path, R.noRepeatNgramSize),
     stop,
-    numReturnSequences: num(o, 'numReturnSequences', path, 1, 16, true),
-    seed: num(o, 'seed', path, 0, 2 ** 32 - 1, true),
-    timeLimitMs: num(o, 'timeLimitMs', path, 1, 3_600_000),
+    numReturnSequences: ranged(o, 'numReturnSequences', path, R.numReturnSequences),
+    seed: ranged(o, 'seed', path, R.seed),
+    timeLimitMs: ranged(o, 'timeLimitMs', path, R.timeLimitMs),
   };
 }
 
