@@ -14,6 +14,8 @@ export interface HostEndpoint {
    * inside a run aborts the whole process, so callers shut it down gracefully first.
    */
   terminate(): Promise<void>;
+  /** Lets the caller's process exit while this host still runs (a worker finishing a step). */
+  unref(): void;
 }
 
 export function workerEndpoint(workerPath: string): HostEndpoint {
@@ -30,6 +32,7 @@ export function workerEndpoint(workerPath: string): HostEndpoint {
     terminate: async () => {
       if (!exited) await worker.terminate();
     },
+    unref: () => worker.unref(),
   };
 }
 
@@ -52,6 +55,10 @@ export function processEndpoint(scriptPath: string): HostEndpoint {
       if (exited) return;
       child.kill('SIGKILL');
       await exitedPromise;
+    },
+    unref: () => {
+      child.unref();
+      child.channel?.unref();
     },
   };
 }

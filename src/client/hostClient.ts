@@ -40,6 +40,9 @@ export function defaultWorkerPath(dir = __dirname): string {
   return candidates.find((c) => fs.existsSync(c)) ?? candidates[0];
 }
 
+/** How long a retired child-process host may take to finish its step before it is killed. */
+const PROCESS_GRACE_MS = 5000;
+
 export class HostClient {
   private endpoint: HostEndpoint | undefined;
   private ready: Promise<HostEndpoint> | undefined;
@@ -48,8 +51,8 @@ export class HostClient {
   private stateValue: HostState = 'stopped';
   private readonly listeners = new Set<(s: HostState) => void>();
   private disposed = false;
-  /** Set while the client itself stops the host, so the exit is not reported as a crash. */
-  private stopping = false;
+  /** Hosts that were told to shut down and have not exited yet (a worker finishing its current step). */
+  private readonly retiring = new Map<HostEndpoint, Promise<void>>();
 
   constructor(private readonly options: HostClientOptions = {}) {}
 
@@ -63,6 +66,7 @@ export class HostClient {
   }
 
   private setState(s: HostState): void {
+    if (s === this.stateValue) return;
     this.stateValue = s;
     for (const l of this.listeners) l(s);
   }
@@ -91,6 +95,8 @@ export class HostClient {
       this.endpoint = ep;
       let isReady = false;
       ep.onMessage((m: HostMessage) => {
+        // A retired host's late results are dropped: its requests were already answered.
+        if (this.endpoint !== ep) return;
         if (m.kind === 'ready') {
           isReady = true;
           this.setState('ready');
@@ -99,19 +105,15 @@ export class HostClient {
         } else this.dispatch(m);
       });
       ep.onExit((code, error) => {
-        const expected = this.stopping;
-        if (this.endpoint === ep) {
-          this.endpoint = undefined;
-          this.ready = undefined;
-        }
+        if (this.endpoint !== ep) return; // a retired host: retire() handles its exit
+        this.endpoint = undefined;
+        this.ready = undefined;
         const why = error ? `: ${error.message}` : '';
-        const err = expected
-          ? new HostError('HOST_SHUTDOWN', 'The inference host was stopped.')
-          : new HostError('HOST_DIED', `The inference host stopped unexpectedly (exit code ${code ?? 'unknown'}${why}). It restarts on the next request.`);
+        const err = new HostError('HOST_DIED', `The inference host stopped unexpectedly (exit code ${code ?? 'unknown'}${why}). It restarts on the next request.`);
         if (!isReady) reject(err);
         this.failAll(err);
-        this.setState(expected ? 'stopped' : 'crashed');
-        if (!expected) this.log('error', err.message);
+        this.setState('crashed');
+        this.log('error', err.message);
       });
     });
     return this.ready;
@@ -138,6 +140,7 @@ export class HostClient {
     }
   }
 
+  /** Every pending request belongs to the current host (a retired host's were failed when it was retired). */
   private failAll(e: HostError): void {
     const all = [...this.pending.values()];
     this.pending.clear();
@@ -150,6 +153,7 @@ export class HostClient {
     const { signal } = options;
     if (signal?.aborted) throw new HostError('CANCELLED', 'Cancelled before it started.');
     const ep = await this.start();
+    if (this.endpoint !== ep) throw new HostError('HOST_SHUTDOWN', 'The inference host was restarted before this request was sent; send it again.');
     const id = this.nextId++;
     return new Promise<ResultOf<M>>((resolve, reject) => {
       const onAbort = () => ep.post({ kind: 'cancel', id });
@@ -171,41 +175,73 @@ export class HostClient {
   }
 
   /**
-   * Stops the host: in-flight requests are cancelled, models released, then the host exits.
-   * Pending requests fail with HOST_SHUTDOWN; the next request starts a fresh host.
+   * Starts a fresh host at once and retires the old one: its requests fail with HOST_SHUTDOWN now,
+   * and it exits when its current step returns (a worker is never ended inside onnxruntime's
+   * run, which would abort the whole process). Resolves when the new host is ready.
    */
-  async restart(timeoutMs = 5000): Promise<void> {
-    await this.stop(timeoutMs);
+  async restart(): Promise<void> {
+    if (this.disposed) throw new HostError('HOST_SHUTDOWN', 'The inference host has been shut down.');
+    this.retire(new HostError('HOST_SHUTDOWN', 'The inference host was restarted; this request was dropped.'));
+    await this.start();
   }
 
-  /** Like restart(), and no request is accepted afterwards. */
+  /**
+   * Shuts the host down; no request is accepted afterwards. Waits up to `timeoutMs` for the
+   * current step to return; a worker still inside a run after that is left to the process exit
+   * (ending it would abort the process), a child process is killed.
+   */
   async dispose(timeoutMs = 5000): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await this.stop(timeoutMs);
+    this.retire(new HostError('HOST_SHUTDOWN', 'The inference host was stopped.'));
+    const all = Promise.all(this.retiring.values()).then(() => true);
+    let timer: NodeJS.Timeout | undefined;
+    const exited = await Promise.race([all, new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+    clearTimeout(timer);
+    if (!exited) {
+      for (const ep of this.retiring.keys()) {
+        if (ep.kind === 'process') await ep.terminate();
+        else {
+          this.log('warn', `inference host still inside a model run after ${timeoutMs} ms; leaving it to finish with the process`);
+          ep.unref();
+        }
+      }
+    }
+    this.setState('stopped');
     this.listeners.clear();
   }
 
-  private async stop(timeoutMs: number): Promise<void> {
+  /** Resolves when every retired host has exited. */
+  async whenRetired(): Promise<void> {
+    await Promise.all(this.retiring.values());
+  }
+
+  /** Detaches the current host: fails its requests with `reason`, cancels its work, asks it to shut down. */
+  private retire(reason: HostError): void {
     const ep = this.endpoint;
-    if (!ep) return;
-    this.stopping = true;
-    try {
-      const exited = new Promise<void>((r) => ep.onExit(() => r()));
-      if (this.stateValue === 'ready') {
-        // Cancel first so the decode loops stop between steps; then shutdown releases the sessions.
-        for (const id of this.pending.keys()) ep.post({ kind: 'cancel', id });
-        ep.post({ kind: 'request', id: this.nextId++, method: 'shutdown', params: {} });
-      }
-      let timer: NodeJS.Timeout | undefined;
-      const late = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs)))]);
-      clearTimeout(timer);
-      if (late) {
-        this.log('warn', `inference host did not stop within ${timeoutMs} ms; ending it`);
-        await ep.terminate();
-      }
-    } finally {
-      this.stopping = false;
+    const ids = [...this.pending.keys()];
+    this.endpoint = undefined;
+    this.ready = undefined;
+    this.failAll(reason);
+    if (!ep) {
+      this.setState('stopped');
+      return;
     }
+    const exited = new Promise<void>((r) => ep.onExit(() => r()));
+    this.retiring.set(ep, exited);
+    void exited.then(() => {
+      this.retiring.delete(ep);
+      this.log('info', 'the previous inference host has exited');
+    });
+    // Cancel first so decode loops stop at their next step; shutdown then releases the sessions.
+    for (const id of ids) ep.post({ kind: 'cancel', id });
+    ep.post({ kind: 'request', id: this.nextId++, method: 'shutdown', params: {} });
+    if (ep.kind === 'process') {
+      // A child process can be killed safely; one stuck in a long step is not waited for.
+      const timer = setTimeout(() => void ep.terminate(), PROCESS_GRACE_MS);
+      timer.unref();
+      void exited.then(() => clearTimeout(timer));
+    }
+    this.setState('stopped');
   }
 }

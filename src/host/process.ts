@@ -18,3 +18,5 @@ serve(
 );
 // The parent going away ends this host.
 process.on('disconnect', () => process.exit(0));
+// Ctrl+C in a terminal reaches the whole process group; the parent decides (cancel, then stop or kill).
+process.on('SIGINT', () => undefined);

@@ -14,11 +14,18 @@ export interface Transport {
   close(): void;
 }
 
+/** A request's cancel flag; the decode loop counts its steps here so a cancel can be traced to a step. */
+interface CancelFlag {
+  cancelled: boolean;
+  steps?: number;
+  receivedAtStep?: number;
+}
+
 export function serve(transport: Transport, ortVersion: string): Engine {
   const engine = new Engine();
-  const inflight = new Map<number, { cancelled: boolean }>();
+  const inflight = new Map<number, CancelFlag>();
 
-  const handle = async (msg: Extract<ClientMessage, { kind: 'request' }>, cancel: { cancelled: boolean }): Promise<unknown> => {
+  const handle = async (msg: Extract<ClientMessage, { kind: 'request' }>, cancel: CancelFlag): Promise<unknown> => {
     const method: Method = msg.method;
     switch (method) {
       case 'load':
@@ -62,10 +69,13 @@ export function serve(transport: Transport, ortVersion: string): Engine {
     }
     if (msg.kind === 'cancel') {
       const c = inflight.get(msg.id);
-      if (c) c.cancelled = true;
+      if (c && !c.cancelled) {
+        c.cancelled = true;
+        c.receivedAtStep = c.steps ?? 0;
+      }
       return;
     }
-    const cancel = { cancelled: false };
+    const cancel: CancelFlag = { cancelled: false };
     inflight.set(msg.id, cancel);
     void handle(msg, cancel).then(
       (result) => transport.post({ kind: 'response', id: msg.id, result }),

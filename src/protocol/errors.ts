@@ -1,21 +1,22 @@
-import type { ErrorCode, WireError } from './types';
+import type { CancelTrace, ErrorCode, WireError } from './types';
 
 /** An error that crosses the host boundary with a code the caller can act on. */
 export class HostError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly cancel?: CancelTrace,
   ) {
     super(message);
     this.name = 'HostError';
   }
 
   toWire(): WireError {
-    return { code: this.code, message: this.message };
+    return this.cancel ? { code: this.code, message: this.message, cancel: this.cancel } : { code: this.code, message: this.message };
   }
 
   static fromWire(e: WireError): HostError {
-    return new HostError(e.code, e.message);
+    return new HostError(e.code, e.message, e.cancel);
   }
 
   /** Any thrown value as a wire error; unknown errors become INTERNAL with their message. */

@@ -274,6 +274,13 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface WireError {
   code: ErrorCode;
   message: string;
+  /** For CANCELLED generations: forward passes done when the cancel arrived, and when the loop stopped. */
+  cancel?: CancelTrace;
+}
+
+export interface CancelTrace {
+  receivedAtStep: number;
+  stoppedAtStep: number;
 }
 
 /** Client -> host. */

@@ -5,8 +5,10 @@ import * as path from 'node:path';
 import { HostClient } from '../../src/client/hostClient';
 import { processEndpoint, workerEndpoint, type HostEndpoint } from '../../src/client/endpoint';
 import { Engine } from '../../src/host/engine/engine';
+import type { HostError } from '../../src/protocol/errors';
 import type { GenerationOptions } from '../../src/protocol/types';
 import { fixture, newClient, rejection, ROOT, TINY_GPT2, TINY_GPT2_FIM, TINY_GPT2_MERGED } from './helpers';
+import { makeSlowModel } from './slowModel';
 
 const GREEDY: GenerationOptions = { doSample: false, maxNewTokens: 24 };
 const PROMPT = 'import os\n\ndef read_config(path):\n    with open(path) as f:\n';
@@ -194,26 +196,29 @@ describe('generation through the worker host', () => {
   });
 
   it('a time limit stops decoding with reason "time"', async () => {
-    const r = await client.request('generate', { modelPath: TINY_GPT2, prompt: PROMPT, options: { ...GREEDY, maxNewTokens: 100, timeLimitMs: 1 } });
+    // Every forward pass of this model takes far longer than the 1 ms limit, on any machine.
+    const slow = makeSlowModel(fs.mkdtempSync(path.join(os.tmpdir(), 'onnx-assist-slow-')), { iterations: 2000 });
+    const r = await client.request('generate', { modelPath: slow, prompt: PROMPT, options: { ...GREEDY, maxNewTokens: 100, timeLimitMs: 1 } });
+    fs.rmSync(slow, { recursive: true, force: true });
     assert.equal(r.stopReasons[0], 'time');
     assert.ok(r.stats.newTokens < 100);
   });
 
-  it('cancellation stops the decode loop within a step', async () => {
+  it('cancellation stops the decode loop at the step after the host received it', async () => {
     await client.request('load', { modelPath: TINY_GPT2 });
     const ac = new AbortController();
-    let eventsAfterAbort = 0;
     const p = client.request('generate', { modelPath: TINY_GPT2, prompt: PROMPT, options: { ...GREEDY, maxNewTokens: 120 } }, {
       signal: ac.signal,
-      onEvent: () => {
-        if (ac.signal.aborted) eventsAfterAbort++;
-        else ac.abort();
-      },
+      onEvent: () => ac.abort(),
     });
-    const e = await rejection(p);
+    const e = (await rejection(p)) as HostError;
     assert.equal(e.code, 'CANCELLED');
-    // Tokens already in the message channel when the client aborted may still arrive.
-    assert.ok(eventsAfterAbort <= 5, `${eventsAfterAbort} tokens arrived after cancel`);
+    // What the host did, not how many token messages raced the cancel: the loop checks the flag
+    // after every forward pass, so it stops at most one step after the cancel arrived.
+    assert.ok(e.cancel, 'the host reports where it saw the cancel');
+    const { receivedAtStep, stoppedAtStep } = e.cancel;
+    assert.ok(stoppedAtStep - receivedAtStep <= 1 && stoppedAtStep >= receivedAtStep, `received at step ${receivedAtStep}, stopped at ${stoppedAtStep}`);
+    assert.ok(stoppedAtStep < 120);
     // The host is free for the next request and its cache is consistent.
     const r = await client.request('generate', { modelPath: TINY_GPT2, prompt: PROMPT, options: GREEDY });
     const cold = newClient();
@@ -312,7 +317,7 @@ describe('host lifecycle', () => {
     }
   });
 
-  it('restart() during a generation on a worker cancels it gracefully (no process abort)', async () => {
+  it('restart() during a generation on a worker drops it and serves from a new host (no process abort)', async () => {
     const client = newClient();
     try {
       let restarted: Promise<void> | undefined;
@@ -322,9 +327,10 @@ describe('host lifecycle', () => {
         },
       });
       const e = await rejection(p);
-      assert.ok(e.code === 'CANCELLED' || e.code === 'HOST_SHUTDOWN', e.code);
+      assert.equal(e.code, 'HOST_SHUTDOWN');
+      assert.match(e.message, /restarted/);
       await restarted;
-      assert.equal(client.state, 'stopped');
+      assert.equal(client.state, 'ready', 'restart() resolves once the new host is ready');
       const r = await client.request('generate', { modelPath: TINY_GPT2, prompt: PROMPT, options: { doSample: false, maxNewTokens: 3 } });
       assert.equal(r.stats.newTokens, 3);
     } finally {
@@ -344,12 +350,14 @@ describe('host lifecycle', () => {
     }
   });
 
-  it('restart() stops the host on purpose and the next request works', async () => {
+  it('restart() replaces the host on purpose and the next request works', async () => {
     const client = newClient();
     try {
-      await client.request('status', {});
+      const before = await client.request('status', {});
       await client.restart();
-      assert.equal(client.state, 'stopped');
+      assert.equal(client.state, 'ready');
+      await client.whenRetired();
+      assert.equal((await client.request('status', {})).models.length, before.models.length);
       assert.ok((await client.request('status', {})).uptimeMs >= 0);
     } finally {
       await client.dispose();

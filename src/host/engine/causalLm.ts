@@ -35,6 +35,16 @@ export interface LmLayout {
 
 export interface Cancellation {
   readonly cancelled: boolean;
+  /** Forward passes this request has run; the host notes it when a cancel arrives. */
+  steps?: number;
+  /** `steps` when the cancel arrived. */
+  readonly receivedAtStep?: number;
+}
+
+/** The CANCELLED error, with where the cancel arrived and where the loop stopped (tests assert on these, not on timing). */
+function cancelledError(cancel: Cancellation): HostError {
+  const stoppedAtStep = cancel.steps ?? 0;
+  return new HostError('CANCELLED', 'Generation was cancelled.', { receivedAtStep: cancel.receivedAtStep ?? stoppedAtStep, stoppedAtStep });
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
@@ -330,8 +340,10 @@ export class CausalLM {
     let past = reuse > 0 ? this.cachePast.map((t, i) => sliceAxis(t, this.layout.slots[i].seqAxis, reuse)) : this.emptyPast(1);
     this.clearCache(); // a failed or cancelled run must not leave a cache that disagrees with its tokens
 
+    cancel.steps = 0;
     let { logits, present } = await this.step([recompute ? ids : ids.slice(reuse)], past, recompute ? 0 : reuse, true);
-    if (cancel.cancelled) throw new HostError('CANCELLED', 'Generation was cancelled.');
+    cancel.steps++;
+    if (cancel.cancelled) throw cancelledError(cancel);
     // Tokens whose keys and values are in `past` (row 0); their count is the past length. It only
     // grows, so the reusable cache can hold it by reference instead of a copy per step.
     const fed = ids.slice();
@@ -379,7 +391,7 @@ export class CausalLM {
         reasons.forEach((r, b) => (reasons[b] = r ?? 'length'));
         break;
       }
-      if (cancel.cancelled) throw new HostError('CANCELLED', 'Generation was cancelled.');
+      if (cancel.cancelled) throw cancelledError(cancel);
       if (performance.now() - t0 > o.timeLimitMs) {
         reasons.forEach((r, b) => (reasons[b] = r ?? 'time'));
         break;
@@ -398,7 +410,8 @@ export class CausalLM {
         // With several sequences the cache keeps the shared prompt only.
         if (n === 1) this.cachePast = present;
       }
-      if (cancel.cancelled) throw new HostError('CANCELLED', 'Generation was cancelled.');
+      cancel.steps++;
+      if (cancel.cancelled) throw cancelledError(cancel);
     }
     for (let b = 0; b < n; b++) {
       if (reasons[b] !== 'stop') {
