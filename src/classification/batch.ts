@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { LabelScore } from '../protocol/types';
+import { claimTarget } from './userFiles';
 import { DataFileError, field, formatOf, readRecords, type DataFormat, type DataRecord, type SkippedRecord } from './records';
 
 /**
@@ -23,9 +24,20 @@ export interface Progress {
   totalBytes: number;
 }
 
+/** Names of the fields a run adds to each record; never one the input already has. */
+export interface OutputFields {
+  label: string;
+  score: string;
+  /** JSONL only: every label's score. */
+  scores: string;
+}
+
+export const DEFAULT_OUTPUT_FIELDS: OutputFields = { label: 'predicted_label', score: 'score', scores: 'scores' };
+
 export interface BatchOptions {
   input: string;
   textColumn: string;
+  fields?: Partial<OutputFields>;
   classify: ClassifyTexts;
   batchSize?: number;
   onProgress?: (p: Progress) => void;
@@ -95,59 +107,75 @@ export async function forEachBatch(
   return count;
 }
 
+/** The record's own fields that a prediction field would overwrite. */
+function clashes(values: Record<string, unknown>, fields: string[]): string[] {
+  return fields.filter((f) => Object.prototype.hasOwnProperty.call(values, f));
+}
+
 export async function classifyFile(o: BatchOptions): Promise<BatchResult> {
   const format = formatOf(o.input);
   const totalBytes = fs.statSync(o.input).size;
+  const fields = { ...DEFAULT_OUTPUT_FIELDS, ...o.fields };
+  const added = format === 'jsonl' ? [fields.label, fields.score, fields.scores] : [fields.label, fields.score];
+  if (new Set(added).size !== added.length) throw new DataFileError(`The output field names must differ (got ${added.map((f) => JSON.stringify(f)).join(', ')}).`);
   const output = outputPathFor(o.input, format);
-  const temp = `${output}.partial`;
-  const out = fs.openSync(temp, 'w');
+  const claim = claimTarget(output, `classifying ${path.basename(o.input)}`);
   const skipped: SkippedRecord[] = [];
   const counts: Record<string, number> = {};
   let header: string[] | undefined;
   let bytes = 0;
   let done = 0;
+  let out: number | undefined;
   try {
+    out = fs.openSync(claim.temp, 'wx');
+    const fd = out;
     const records = await forEachBatch(
       o.input,
       o.textColumn,
       o.batchSize ?? CHUNK,
       skipped,
       async (batch) => {
+        for (const { record } of batch) {
+          const taken = clashes(format === 'text' ? {} : record.values, added);
+          if (taken.length) {
+            throw new DataFileError(
+              `${path.basename(o.input)} line ${record.line} already has ${taken.map((f) => `a "${f}" ${format === 'jsonl' ? 'field' : 'column'}`).join(' and ')}; the results would overwrite it. Choose other names for the output fields.`,
+            );
+          }
+        }
         const results = await o.classify(batch.map((b) => b.text));
         const lines: string[] = [];
         batch.forEach(({ record }, i) => {
           const best = results[i][0];
           counts[best.label] = (counts[best.label] ?? 0) + 1;
           if (format === 'jsonl') {
-            lines.push(JSON.stringify({ ...record.values, label: best.label, score: round(best.score), scores: Object.fromEntries(results[i].map((s) => [s.label, round(s.score)])) }));
+            const scores = Object.fromEntries(results[i].map((s) => [s.label, round(s.score)]));
+            lines.push(JSON.stringify({ ...record.values, [fields.label]: best.label, [fields.score]: round(best.score), [fields.scores]: scores }));
             return;
           }
           const values = format === 'text' ? { line: record.line, text: record.values.text } : record.values;
           if (!header) {
-            header = [...Object.keys(values), 'predicted_label', 'score'];
+            header = [...Object.keys(values), fields.label, fields.score];
             lines.push(stringify([header], { delimiter: format === 'tsv' ? '\t' : ',' }).trimEnd());
           }
           const row = [...Object.values(values).map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? '')), best.label, round(best.score)];
           lines.push(stringify([row], { delimiter: format === 'tsv' ? '\t' : ',' }).trimEnd());
         });
-        fs.writeSync(out, lines.join('\n') + '\n');
+        fs.writeSync(fd, lines.join('\n') + '\n');
         done += batch.length;
         o.onProgress?.({ records: done, bytes, totalBytes });
       },
       (b) => (bytes = b),
       o.isCancelled,
     );
-    fs.closeSync(out);
+    fs.closeSync(fd);
+    out = undefined;
     if (records === 0) throw new DataFileError(`${path.basename(o.input)} has no records with text in "${o.textColumn}" (${skipped.length} skipped).`);
-    fs.renameSync(temp, output);
+    claim.commit();
     return { output, records, skipped, counts };
   } catch (e) {
-    try {
-      fs.closeSync(out);
-    } catch {
-      // already closed
-    }
-    fs.rmSync(temp, { force: true });
+    if (out !== undefined) fs.closeSync(out);
+    claim.abandon();
     throw e;
   }
 }

@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeUserFile } from '../../classification/userFiles';
 
 export const NAME_PATTERN = /^[\w.-]{1,64}$/;
 
@@ -84,11 +85,8 @@ export class TeachingStore {
   }
 
   saveClassifier(name: string, json: unknown): string {
-    fs.mkdirSync(this.classifiersDir, { recursive: true });
     const file = this.classifierPath(name);
-    const temp = `${file}.partial`;
-    fs.writeFileSync(temp, `${JSON.stringify(json, null, 1)}\n`);
-    fs.renameSync(temp, file);
+    writeUserFile(file, `${JSON.stringify(json, null, 1)}\n`, `teaching "${name}"`);
     return file;
   }
 }
