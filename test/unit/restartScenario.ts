@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   let restarted: Promise<void> | undefined;
   const slow = client.request('generate', { modelPath: dir, prompt: 'hello', options: { doSample: false, maxNewTokens: 5 } }, {
     // The first token has arrived: the host is now inside the next (slow) forward pass.
-    onEvent: () => (restarted ??= client.restart()),
+    onEvent: () => {
+      restarted ??= client.restart();
+    },
   });
   const slowError = await slow.then(
     () => undefined,

@@ -72,6 +72,8 @@ export interface SlowModelOptions {
   n?: number;
   /** The token every step prefers (greedy decoding then never ends early on EOS). */
   favourite?: number;
+  /** Every logit NaN, as a damaged or overflowing model gives. */
+  nanLogits?: boolean;
 }
 
 /**
@@ -86,7 +88,8 @@ export function makeSlowModel(dir: string, o: SlowModelOptions = {}): string {
   const favourite = o.favourite ?? 72;
 
   const table = new Float32Array(vocab * vocab);
-  for (let t = 0; t < vocab; t++) table[t * vocab + favourite] = 10;
+  if (o.nanLogits) table.fill(NaN);
+  else for (let t = 0; t < vocab; t++) table[t * vocab + favourite] = 10;
   const kvTable = new Float32Array(vocab * headDim).map((_, i) => ((i % 7) - 3) / 10);
   const inputs = [
     valueInfo(11, 'input_ids', INT64, ['batch_size', 'sequence_length']),
