@@ -60,6 +60,15 @@ function stale(info: LockInfo | undefined): boolean {
   return info.host === os.hostname() && !alive(info.pid);
 }
 
+/** Temporary files carry the writer's pid, so a later run can clear those of a dead writer. */
+const tempPrefix = (target: string, pid: number) => `.${path.basename(target)}.${pid}-`;
+
+function removeTemps(target: string, pid: number): void {
+  const prefix = tempPrefix(target, pid);
+  const dir = path.dirname(target);
+  for (const f of fs.readdirSync(dir)) if (f.startsWith(prefix) && f.endsWith('.partial')) fs.rmSync(path.join(dir, f), { force: true });
+}
+
 /**
  * Claims `target` for this run (`what` says what the run is, for the other run's message).
  * Throws TargetBusyError naming the live run that holds it.
@@ -79,10 +88,12 @@ export function claimTarget(target: string, what: string): TargetClaim {
         const by = held ? `${held.what} (pid ${held.pid}${held.host === os.hostname() ? '' : ` on ${held.host}`}, started ${held.started})` : 'another run';
         throw new TargetBusyError(`${path.basename(target)} is being written by ${by}. Wait for it to finish or stop it; if no such run exists, delete ${path.basename(lock)}.`);
       }
-      fs.rmSync(lock, { force: true }); // its owner is gone: take it over
+      // Its owner is gone (killed mid-run): take the lock over and remove that run's temporary file.
+      if (held) removeTemps(target, held.pid);
+      fs.rmSync(lock, { force: true });
     }
   }
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.partial`);
+  const temp = path.join(path.dirname(target), `${tempPrefix(target, process.pid)}${crypto.randomBytes(4).toString('hex')}.partial`);
   let done = false;
   const release = () => {
     if (done) return;

@@ -75,9 +75,11 @@ describe('writing user files', () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     const target = path.join(dir, 'c.json');
     fs.writeFileSync(`${target}.lock`, JSON.stringify({ pid: Number(dead.stdout), token: 'x', host: os.hostname(), what: 'an old run', started: '2026-01-01' }));
+    const leftover = path.join(dir, `.c.json.${dead.stdout}-0a1b2c3d.partial`);
+    fs.writeFileSync(leftover, 'half');
     writeUserFile(target, '{"ok":true}\n', 'test');
     assert.equal(fs.readFileSync(target, 'utf8'), '{"ok":true}\n');
-    assert.ok(!fs.existsSync(`${target}.lock`));
+    assert.deepEqual(fs.readdirSync(dir), ['c.json'], "the dead run's lock and temporary file are gone");
   });
 
   it('every claim gets its own temporary file; abandoning leaves the target as it was', () => {
