@@ -71,6 +71,32 @@ describe('writing user files', () => {
     assert.deepEqual(fs.readdirSync(dir).sort(), ['big.classified.csv', 'big.csv']);
   });
 
+  it('a 50 MB classify --file killed with SIGKILL mid-run leaves the input as it was and no result; the next run clears what it left', async function () {
+    this.timeout(300_000);
+    const input = path.join(dir, 'huge.csv');
+    const row = '"please refund order 12345, the parcel never arrived and support did not answer"\n';
+    fs.writeFileSync(input, `text\n${row.repeat(Math.ceil((50 * 1024 * 1024) / row.length))}`);
+    const before = fs.statSync(input);
+    const a = spawn(process.execPath, [CLI, 'classify', '--model', TINY_BERT, '--file', input], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((r) => a.once('exit', (_code, signal) => r(signal)));
+    const target = path.join(dir, 'huge.classified.csv');
+    // Mid-run: the lock is taken and results have started to reach the temporary file.
+    const temp = () => fs.readdirSync(dir).find((f) => f.startsWith('.huge.classified.csv.') && f.endsWith('.partial'));
+    while (!temp() || fs.statSync(path.join(dir, temp()!)).size === 0) {
+      assert.equal(a.exitCode, null, 'the run is still going');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    a.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
+    assert.ok(!fs.existsSync(target), 'no half-written result under the real name');
+    const after = fs.statSync(input);
+    assert.equal(after.size, before.size);
+    assert.equal(after.mtimeMs, before.mtimeMs);
+    // The next writer of that target takes the dead run's lock over and removes its temporary file.
+    writeUserFile(target, 'text,predicted_label,score\n', 'test');
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['huge.classified.csv', 'huge.csv']);
+  });
+
   it('a lock left by a dead process is taken over', () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     const target = path.join(dir, 'c.json');
