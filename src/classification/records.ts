@@ -62,29 +62,49 @@ function stream(file: string, onBytes?: (n: number) => void): fs.ReadStream {
 
 async function* readCsv(file: string, delimiter: string, opts: ReadOptions): AsyncGenerator<DataRecord> {
   // The parser runs ahead of the consumer; track where the last good record ended so a bad
-  // record is reported at the line where it starts.
-  let lastEnd = 1;
+  // record is reported at the line where it starts (line 1 until the header has been read).
+  let lastEnd = 0;
+  // After a bad closing quote csv-parse stays inside the quotes, so the rest of the file comes
+  // back as one unclosed quote: hold that skip back and report the two as one, at the first line.
+  let held: SkippedRecord | undefined;
+  const flush = () => {
+    if (held) opts.onSkip?.(held);
+    held = undefined;
+  };
   const parser = stream(file, opts.onBytes).pipe(
     parse({
-      columns: (header: string[]) => header.map((h) => h.trim()),
+      columns: (header: string[]) => {
+        lastEnd = 1;
+        return header.map((h) => h.trim());
+      },
       bom: true,
       delimiter,
       info: true,
       skip_empty_lines: true,
       skip_records_with_error: true,
       on_record: (record: Record<string, string>, context: { lines: number }) => {
+        flush();
         lastEnd = context.lines;
         return record;
       },
       on_skip: (err) => {
         const line = lastEnd + 1;
         const code = String(err?.code ?? '');
+        lastEnd = typeof err?.lines === 'number' ? err.lines : line;
+        if (code === 'CSV_QUOTE_NOT_CLOSED' && held) {
+          held.reason += ', so the rest of the file could not be read';
+          flush();
+          return undefined;
+        }
+        flush();
         const reason =
           code === 'CSV_QUOTE_NOT_CLOSED'
             ? 'a quote opened here is never closed, so the rest of the file could not be read'
-            : (err?.message.replace(/^Invalid Record Length: columns length is (\d+), got (\d+) on line \d+$/, '$2 fields where the header has $1') ?? 'malformed record');
-        opts.onSkip?.({ line, reason });
-        lastEnd = typeof err?.lines === 'number' ? err.lines : line;
+            : (err?.message
+                .replace(/^Invalid Record Length: columns length is (\d+), got (\d+) on line \d+$/, '$2 fields where the header has $1')
+                .replace(/^Invalid Closing Quote: got (".*?") at line \d+ .*$/, 'a quoted field is followed by $1 instead of a delimiter or the end of the line') ?? 'malformed record');
+        if (code === 'CSV_INVALID_CLOSING_QUOTE') held = { line, reason };
+        else opts.onSkip?.({ line, reason });
         return undefined;
       },
     }),
@@ -92,6 +112,7 @@ async function* readCsv(file: string, delimiter: string, opts: ReadOptions): Asy
   for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
     yield { line: row.info.lines, values: row.record };
   }
+  flush();
 }
 
 async function* readLines(file: string, opts: ReadOptions): AsyncGenerator<{ line: number; text: string }> {
@@ -141,12 +162,21 @@ export function readRecords(file: string, opts: ReadOptions = {}): AsyncGenerato
   return readText(file, opts);
 }
 
-/** Column names: a CSV header, the keys of the first JSON object, or "text" for plain text. */
+/**
+ * Column names: a CSV header, the keys of the first JSON object, or "text" for plain text.
+ * A file with no readable record is an error that names the first bad line and why.
+ */
 export async function columnsOf(file: string, format = formatOf(file)): Promise<string[]> {
   checkReadable(file);
   if (format === 'text') return [TEXT_COLUMN];
-  for await (const r of readRecords(file, { format })) return Object.keys(r.values);
-  throw new DataFileError(`${file} has no readable records.`);
+  const skipped: SkippedRecord[] = [];
+  for await (const r of readRecords(file, { format, onSkip: (s) => skipped.push(s) })) return Object.keys(r.values);
+  const [first] = skipped;
+  if (first) {
+    const more = skipped.length > 1 ? ` (${skipped.length - 1} more record${skipped.length > 2 ? 's' : ''} skipped)` : '';
+    throw new DataFileError(`${file} has no readable records: line ${first.line}: ${first.reason}${more}.`);
+  }
+  throw new DataFileError(`${file} has no readable records${format === 'jsonl' ? '' : ' (only a header row, or only empty lines)'}.`);
 }
 
 /** A record's field as text: strings as they are, numbers and booleans printed, anything else absent. */

@@ -13,7 +13,7 @@ import { columnsOf, DataFileError, guessColumns, readRecords, type SkippedRecord
 import { reportMarkdown } from '../../src/classification/reportFormat';
 import type { HostClient } from '../../src/client/hostClient';
 import type { LabelScore } from '../../src/protocol/types';
-import { newClient, TINY_BERT } from './helpers';
+import { newClient, rejection, TINY_BERT } from './helpers';
 
 async function read(file: string) {
   const skipped: SkippedRecord[] = [];
@@ -66,6 +66,28 @@ describe('data files', () => {
     assert.throws(() => readRecords(write('e.csv', '')), (e: Error) => e instanceof DataFileError && /is empty/.test(e.message));
     assert.throws(() => readRecords(path.join(dir, 'nope.csv')), /does not exist/);
     await assert.rejects(columnsOf(write('h.csv', 'text,label\n')), /no readable records/);
+  });
+
+  it('a file with no readable record names the first bad line and the reason', async () => {
+    /** The error for a file with no readable record, less the file name it starts with. */
+    const why = async (name: string, text: string) => {
+      const f = write(name, text);
+      const e = await rejection(columnsOf(f));
+      assert.ok(e instanceof DataFileError, String(e));
+      assert.ok(e.message.startsWith(f), e.message);
+      return e.message.slice(f.length);
+    };
+    assert.equal(await why('q.csv', 'text,label\n"never closed,a\nmore,b\n'), ' has no readable records: line 2: a quote opened here is never closed, so the rest of the file could not be read.');
+    assert.equal(await why('h.csv', '"text,label\nfoo,bar\n'), ' has no readable records: line 1: a quote opened here is never closed, so the rest of the file could not be read.');
+    assert.equal(await why('r.csv', 'text,label\nx,y,z\na,b,c\n"open\n'), ' has no readable records: line 2: 3 fields where the header has 2 (2 more records skipped).');
+    assert.match(await why('j.jsonl', '{oops\n'), /^ has no readable records: line 1: not valid JSON/);
+    assert.equal(await why('o.csv', 'text,label\n'), ' has no readable records (only a header row, or only empty lines).');
+  });
+
+  it('a quoted field followed by stray text is reported once, in words, at its line', async () => {
+    const { records, skipped } = await read(write('s.csv', 'text,label\nok,a\n"bad"x,b\nlost,c\n'));
+    assert.deepEqual(records.map((r) => r.line), [2]);
+    assert.deepEqual(skipped, [{ line: 3, reason: 'a quoted field is followed by "x" instead of a delimiter or the end of the line, so the rest of the file could not be read' }]);
   });
 
   it('guesses the text and label columns from common names', () => {
