@@ -679,7 +679,9 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
         if (json) io.out(`${JSON.stringify(s)}\n`);
         else {
           io.out(`onnxruntime ${s.ortVersion} on ${s.platform}; default threads ${s.threads}; rss ${s.memory.rssMB} MB\n`);
-          io.out(`providers: ${s.backends.map((b) => `${b.name}${b.installed ? '' : ' (not installed)'}`).join(', ')}\n`);
+          // The engine says why a provider that ships with onnxruntime cannot run (WebGPU without a driver).
+          const why = (b: (typeof s.backends)[number]) => (b.installed ? '' : 'reason' in b ? ' (unavailable here)' : ' (not installed)');
+          io.out(`providers: ${s.backends.map((b) => `${b.name}${why(b)}`).join(', ')}\n`);
           for (const m of s.models) {
             io.out(`${m.modelPath}: ${m.task} (${m.modelType}, ${m.onnxFile}) on ${m.ep}, ${m.threads} threads, loaded in ${m.loadMs.toFixed(0)} ms\n`);
             for (const f of m.fallbacks) io.out(`  fallback: ${f}\n`);

@@ -9,8 +9,10 @@ import type { ConcreteProvider, ExecutionProvider } from '../../protocol/types';
 export interface BackendInfo {
   name: string;
   bundled: boolean;
-  /** For providers that ship separately (CUDA): whether their libraries are on disk. */
+  /** For providers that ship separately (CUDA): whether their libraries are on disk; WebGPU: whether its driver is. */
   installed: boolean;
+  /** Why a provider that is not installed cannot run, when there is more to say than that. */
+  reason?: string;
 }
 
 export interface ProviderPlan {
@@ -38,7 +40,9 @@ export function planProviders(requested: ExecutionProvider, platform: NodeJS.Pla
       if (platform !== 'win32') skipped.push(`dml: DirectML runs on Windows only (this is ${platform})`);
       else order.push('dml');
     } else if (ep === 'webgpu') {
-      if (!has('webgpu')) skipped.push(`webgpu: this onnxruntime-node build has no WebGPU provider for ${platform}`);
+      const webgpu = has('webgpu');
+      if (!webgpu) skipped.push(`webgpu: this onnxruntime-node build has no WebGPU provider for ${platform}`);
+      else if (!webgpu.installed) skipped.push(`webgpu: ${webgpu.reason ?? 'WebGPU is unavailable on this machine'}`);
       else if (explicit) order.push('webgpu');
     }
   };
@@ -53,16 +57,66 @@ export function planProviders(requested: ExecutionProvider, platform: NodeJS.Pla
   return { order, skipped };
 }
 
-/** What this onnxruntime-node install supports, with the CUDA libraries checked on disk. */
-export function probeBackends(listSupported: () => { name: string; bundled: boolean }[], ortDir: string | undefined): BackendInfo[] {
+/** What this onnxruntime-node install supports, with the CUDA libraries and WebGPU's driver checked on disk. */
+export function probeBackends(listSupported: () => { name: string; bundled: boolean }[], ortDir: string | undefined, webgpu = webgpuProblem(process.platform, process.env)): BackendInfo[] {
   const arch = process.arch;
   const libDir = ortDir ? path.join(ortDir, 'bin', 'napi-v6', process.platform, arch) : undefined;
   const cudaLib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
-  return listSupported().map((b) => ({
-    name: b.name,
-    bundled: b.bundled,
-    installed: b.bundled || (b.name === 'cuda' && !!libDir && fs.existsSync(path.join(libDir, cudaLib))),
-  }));
+  return listSupported().map((b) => {
+    if (b.name === 'webgpu' && webgpu) return { name: b.name, bundled: b.bundled, installed: false, reason: webgpu };
+    return { name: b.name, bundled: b.bundled, installed: b.bundled || (b.name === 'cuda' && !!libDir && fs.existsSync(path.join(libDir, cudaLib))) };
+  });
+}
+
+/** The few file reads the WebGPU check needs, injectable so the check can be tested anywhere. */
+export interface HostFiles {
+  exists(p: string): boolean;
+  list(dir: string): string[];
+  read(p: string): Buffer | undefined;
+}
+
+const realFiles: HostFiles = {
+  exists: (p) => fs.existsSync(p),
+  list: (d) => {
+    try {
+      return fs.readdirSync(d);
+    } catch {
+      return [];
+    }
+  },
+  read: (p) => {
+    try {
+      return fs.readFileSync(p);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+const VULKAN_LOADER = 'libvulkan.so.1';
+const MULTIARCH: Partial<Record<string, string>> = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' };
+
+/**
+ * Why WebGPU cannot run on this machine, or undefined when it may. On Linux onnxruntime's WebGPU
+ * (Dawn) runs on Vulkan; asked for WebGPU without a Vulkan loader, Dawn writes a raw "Couldn't
+ * load Vulkan" warning to the process's stderr from native code while it looks for an adapter,
+ * and nothing in-process can silence that. So the loader (where the dynamic linker finds it) and
+ * a Vulkan driver manifest (where the loader finds them) are checked first, and WebGPU is not
+ * attempted without them. Other platforms (D3D12, Metal) are left to onnxruntime.
+ */
+export function webgpuProblem(platform: NodeJS.Platform, env: NodeJS.ProcessEnv, files: HostFiles = realFiles, arch: string = process.arch): string | undefined {
+  if (platform !== 'linux') return undefined;
+  const multiarch = MULTIARCH[arch];
+  const libDirs = [...(env.LD_LIBRARY_PATH ?? '').split(':'), '/lib', '/usr/lib', '/lib64', '/usr/lib64', '/usr/local/lib', ...(multiarch ? [`/lib/${multiarch}`, `/usr/lib/${multiarch}`] : [])].filter(Boolean);
+  const loader = libDirs.some((d) => files.exists(path.join(d, VULKAN_LOADER))) || !!files.read('/etc/ld.so.cache')?.includes(VULKAN_LOADER);
+  if (!loader) return `WebGPU is unavailable: on Linux it runs on Vulkan, and this machine has no Vulkan loader (${VULKAN_LOADER}); install your GPU's Vulkan driver to use it`;
+  if (env.VK_ICD_FILENAMES || env.VK_DRIVER_FILES || env.VK_ADD_DRIVER_FILES) return undefined;
+  const roots = [...(env.XDG_CONFIG_DIRS || '/etc/xdg').split(':'), '/etc', ...(env.XDG_DATA_DIRS || '/usr/local/share:/usr/share').split(':'), env.HOME ? path.join(env.HOME, '.local', 'share') : ''];
+  const manifests = roots.filter(Boolean).map((r) => path.join(r, 'vulkan', 'icd.d'));
+  if (!manifests.some((d) => files.list(d).some((f) => f.endsWith('.json')))) {
+    return `WebGPU is unavailable: no Vulkan driver is installed (no driver manifest in ${manifests.filter((d) => d.startsWith('/usr/share') || d.startsWith('/etc/vulkan')).join(' or ')}); install your GPU's Vulkan driver to use it`;
+  }
+  return undefined;
 }
 
 /** Intra-op threads when the user sets none: leave a core for the editor on bigger machines. */

@@ -50,6 +50,17 @@ function sessionOptions(ep: ConcreteProvider, threads: number, spin = false): or
   };
 }
 
+/**
+ * A provider that failed to start, in one line: onnxruntime's messages begin with its source
+ * location and the failed check ("/onnxruntime_src/...cc:136 ... was false."), which say nothing
+ * to a user.
+ */
+export function providerFailure(ep: ConcreteProvider, message: string): string {
+  const plain = message.replace(/^\/\S+:\d+ .*? was false\. /, '').replace(/^\/\S+:\d+ \S+ /, '');
+  if (ep === 'webgpu' && /WebGPU adapter/i.test(plain)) return `webgpu: WebGPU is unavailable: no usable GPU adapter (${plain})`;
+  return `${ep}: failed to start (${plain})`;
+}
+
 /** Tries each planned provider in order; every provider passed over is reported with its reason. */
 export async function createSession(onnxPath: string, requested: ExecutionProvider, threadsSetting?: number, spin = false): Promise<CreatedSession> {
   const threads = resolveThreads(threadsSetting);
@@ -64,7 +75,7 @@ export async function createSession(onnxPath: string, requested: ExecutionProvid
       if (ep === 'cpu') {
         throw new HostError('MODEL_INVALID', `${onnxPath}: onnxruntime could not load it (${message}). The file may be corrupt or use operators this onnxruntime (${ort.env.versions.common}) lacks.`);
       }
-      fallbacks.push(`${ep}: failed to start (${message})`);
+      fallbacks.push(providerFailure(ep, message));
     }
   }
   throw new HostError('INTERNAL', 'no execution provider planned');
