@@ -22,8 +22,13 @@ export interface ProviderPlan {
   skipped: string[];
 }
 
+/**
+ * npm 11 runs no dependency install script that package.json's allowScripts does not approve, and
+ * this project denies onnxruntime-node's (its only job is this download), so the hint names the
+ * script itself rather than an npm flag.
+ */
 export const CUDA_HINT =
-  'reinstall onnxruntime-node with --onnxruntime-node-install=cuda12 on a machine that reaches NuGet, and install the CUDA 12 runtime and cuDNN 9';
+  'reinstall onnxruntime-node with --onnxruntime-node-install=cuda12 in effect (`ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install`) on a machine that reaches NuGet, and install the CUDA 12 runtime and cuDNN 9';
 
 /** Plans the providers for a request on a platform, given what the install supports. */
 export function planProviders(requested: ExecutionProvider, platform: NodeJS.Platform, backends: BackendInfo[]): ProviderPlan {
