@@ -200,6 +200,36 @@ describe('CLI', () => {
     }
   });
 
+  it('the generation cases from the report: each bad value named with its range, the odd-but-valid ones run', async () => {
+    const gen = (...extra: string[]) => cli('generate', '--model', TINY_GPT2, '--prompt', 'x', ...extra);
+    const bad: [string[], string][] = [
+      [['--max-new-tokens', '0'], '--max-new-tokens must be from 1 to 32768 (got 0)'],
+      [['--max-new-tokens', '-1'], '--max-new-tokens must be from 1 to 32768 (got -1)'],
+      [['--max-new-tokens', '1e9'], '--max-new-tokens must be from 1 to 32768 (got 1e9)'],
+      [['--max-new-tokens', 'ten'], '--max-new-tokens must be a whole number from 1 to 32768 (got "ten")'],
+      [['--top-p', '2'], '--top-p must be from 0 to 1 (got 2)'],
+      [['--temperature', '-1'], '--temperature must be from 0 to 100 (got -1)'],
+      [['--temperature', 'Infinity'], '--temperature must be a number from 0 to 100 (got Infinity)'],
+      [['--temperature', '1e308'], '--temperature must be from 0 to 100 (got 1e308)'],
+      [['--repetition-penalty', '0'], '--repetition-penalty must be from 0.01 to 100 (got 0)'],
+      [['--num-return-sequences', '1000'], '--num-return-sequences must be from 1 to 16 (got 1000)'],
+      [['--threads', '1000'], '--threads must be from 0 to 256 (got 1000)'],
+      [['--stop', ''], '--stop must not be empty (an empty stop string would end generation before it starts)'],
+    ];
+    for (const [extra, message] of bad) {
+      const r = await gen(...extra);
+      assert.equal(r.code, 2, extra.join(' '));
+      assert.equal(r.err, `onnx-assist: ${message}\n`);
+    }
+    const empty = await cli('generate', '--model', TINY_GPT2, '--prompt', '', '--max-new-tokens', '3', '--temperature', '0', '--json');
+    assert.equal(empty.code, 0, empty.err);
+    assert.equal(JSON.parse(empty.out).stats.newTokens, 3);
+    // More new tokens than the model's context (128) holds: it stops at the context, not with an error.
+    const long = await cli('generate', '--model', TINY_GPT2, '--prompt', 'x', '--max-new-tokens', '32768', '--temperature', '0', '--json');
+    assert.equal(long.code, 0, long.err);
+    assert.ok(JSON.parse(long.out).stats.newTokens <= 128);
+  });
+
   it('generate ends its streamed text with a newline on stdout; the stats line goes to stderr', async () => {
     const r = await cli('generate', '--model', TINY_GPT2, '--prompt', 'def f(x):', '--max-new-tokens', '5', '--temperature', '0');
     assert.equal(r.code, 0, r.err);

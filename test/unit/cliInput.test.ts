@@ -79,11 +79,14 @@ describe('CLI input from files and standard input', () => {
     assert.deepEqual(JSON.parse(stdin.out).vectors, direct.vectors);
   });
 
-  it('invalid UTF-8 and control bytes in a file are read, not refused (as from argv)', async () => {
+  it('invalid UTF-8 and control bytes in a prompt or text file are read, not refused (as from argv)', async () => {
     const f = write('bad.txt', Buffer.from([0x68, 0x69, 0xff, 0xfe, 0x00, 0x07, 0x0a]));
     const r = await cli(['classify', '--model', TINY_BERT, '--text-file', f, '--json']);
     assert.equal(r.code, 0, r.err);
     assert.equal(JSON.parse(r.out).results.length, 1);
+    const g = await cli(['generate', '--model', TINY_GPT2, '--prompt-file', f, '--max-new-tokens', '2', '--temperature', '0', '--json']);
+    assert.equal(g.code, 0, g.err);
+    assert.equal(JSON.parse(g.out).stats.newTokens, 2);
   });
 
   it('a missing file, a folder, an empty file and conflicting flags are usage errors with one line', async () => {
