@@ -521,32 +521,30 @@ async function hubCommand(command: 'pull' | 'models', ref: string | undefined, v
   const { repo, revision } = hubName('pull', () => parseRepoRef(ref));
   const dtype = hubName('--dtype', () => parseDtype(v.dtype ?? 'fp32'));
   let lastLine = 0;
-  {
-    const m = await pullModel({
-      repo,
-      revision,
-      dtype,
-      endpoint: v.endpoint ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co',
-      cacheDir,
-      token: process.env.HF_TOKEN || undefined,
-      signal,
-      onProgress: (p) => {
-        if (json || Date.now() - lastLine < 200) return;
-        lastLine = Date.now();
-        const width = 30;
-        const done = Math.round((width * p.bytes) / Math.max(1, p.totalBytes));
-        const eta = p.secondsLeft === undefined ? '' : ` ${Math.ceil(p.secondsLeft)} s left`;
-        io.err(`\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${formatBytes(p.bytes)} / ${formatBytes(p.totalBytes)} ${formatBytes(p.bytesPerSecond)}/s${eta}   `);
-      },
-    });
-    if (json) io.out(`${JSON.stringify(m)}\n`);
-    else {
-      io.err('\n');
-      io.out(`${m.offline ? 'offline: using the cached ' : ''}${repo}@${revision} (${dtype}, commit ${m.commit.slice(0, 10)}) -> ${m.dir}\n`);
-      io.out(`use it: onnx-assist generate --model ${JSON.stringify(m.dir)} --prompt ...  (or set onnxAssist.generationModel to that folder)\n`);
-    }
-    return 0;
+  const m = await pullModel({
+    repo,
+    revision,
+    dtype,
+    endpoint: v.endpoint ?? process.env.HF_ENDPOINT ?? 'https://huggingface.co',
+    cacheDir,
+    token: process.env.HF_TOKEN || undefined,
+    signal,
+    onProgress: (p) => {
+      if (json || Date.now() - lastLine < 200) return;
+      lastLine = Date.now();
+      const width = 30;
+      const done = Math.round((width * p.bytes) / Math.max(1, p.totalBytes));
+      const eta = p.secondsLeft === undefined ? '' : ` ${Math.ceil(p.secondsLeft)} s left`;
+      io.err(`\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${formatBytes(p.bytes)} / ${formatBytes(p.totalBytes)} ${formatBytes(p.bytesPerSecond)}/s${eta}   `);
+    },
+  });
+  if (json) io.out(`${JSON.stringify(m)}\n`);
+  else {
+    io.err('\n');
+    io.out(`${m.offline ? 'offline: using the cached ' : ''}${repo}@${revision} (${dtype}, commit ${m.commit.slice(0, 10)}) -> ${m.dir}\n`);
+    io.out(`use it: onnx-assist generate --model ${JSON.stringify(m.dir)} --prompt ...  (or set onnxAssist.generationModel to that folder)\n`);
   }
+  return 0;
 }
 
 /**
