@@ -2,9 +2,10 @@
 // desktop VS Code when `code` is on PATH, otherwise in VS Code's web server (from code-server,
 // installed on first use) on 127.0.0.1, with the URL printed. Ctrl+C stops it.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { filterServerOutput, SERVER_ENV, serverArgs, serverMain } from './vscode-test/server.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 // The sample is a copy, so trying things out never edits the repository.
@@ -16,14 +17,12 @@ if (hasCode) {
   console.log(`Opening VS Code with ONNX Assist on ${workspace}`);
   spawn('code', [`--extensionDevelopmentPath=${root}`, workspace], { stdio: 'inherit', detached: true }).unref();
 } else {
-  const serverMain = join(root, '.cache/code-server/node_modules/code-server/lib/vscode/out/server-main.js');
   if (!existsSync(serverMain)) execFileSync('bash', [join(root, 'tools/vscode-test/install.sh')], { stdio: 'inherit' });
   const port = Number(process.env.PORT ?? 8765);
   const state = join(root, '.cache', 'vscode-web');
-  mkdirSync(join(state, 'user'), { recursive: true });
-  mkdirSync(join(state, 'extensions'), { recursive: true });
-  const server = spawn(process.execPath, [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
-    '--user-data-dir', join(state, 'user'), '--extensions-dir', join(state, 'extensions')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // Offline and quiet: no extension gallery, telemetry or update check (see server.mjs).
+  const server = spawn(process.execPath, serverArgs(port, state), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...SERVER_ENV } });
+  filterServerOutput(server.stderr, (d) => process.stderr.write(d));
   const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
   const payload = JSON.stringify([['extensionDevelopmentPath', remote(root)]]);
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`;

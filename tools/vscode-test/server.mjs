@@ -1,13 +1,13 @@
 // Starts VS Code's server (bundled in code-server from npm) on 127.0.0.1 and Debian's Chromium.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const root = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
-const serverMain = join(root, '.cache/code-server/node_modules/code-server/lib/vscode/out/server-main.js');
+export const serverMain = join(root, '.cache/code-server/node_modules/code-server/lib/vscode/out/server-main.js');
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -20,16 +20,92 @@ function freePort() {
   });
 }
 
+/**
+ * How every workbench this project serves is configured (npm start, the VS Code tests, the UI
+ * tests): offline, with nothing remote. EXTENSIONS_GALLERY is the switch code-server 4.100.3's
+ * VS Code reads for its extension gallery (otherwise it defaults to open-vsx.org, and every page
+ * load queries it: `getaddrinfo ENOTFOUND open-vsx.org` offline); an empty object is no gallery
+ * at all, so the Extensions view lists only what is installed. Telemetry and code-server's update
+ * check are switched off with the server's own flags.
+ */
+export const SERVER_ENV = { EXTENSIONS_GALLERY: '{}' };
+
+/**
+ * User settings that keep the workbench and its built-in extensions from reaching the network:
+ * telemetry (extensions send it to mobile.events.data.microsoft.com unless the level is off),
+ * JSON schema downloads, npm package info, TypeScript type acquisition, update checks.
+ */
+export const OFFLINE_SETTINGS = {
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'workbench.enableExperiments': false,
+  'workbench.settings.enableNaturalLanguageSearch': false,
+  'json.schemaDownload.enable': false,
+  'npm.fetchOnlinePackageInfo': false,
+  'typescript.disableAutomaticTypeAcquisition': true,
+};
+
+/** Writes OFFLINE_SETTINGS into the profile's user settings, keeping any value a person set. */
+export function prepareUserData(state) {
+  const dir = join(state, 'user', 'User');
+  mkdirSync(dir, { recursive: true });
+  mkdirSync(join(state, 'extensions'), { recursive: true });
+  const file = join(dir, 'settings.json');
+  let current = {};
+  if (existsSync(file)) {
+    try {
+      current = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      return; // settings with comments: a person's file, left alone
+    }
+  }
+  const merged = { ...OFFLINE_SETTINGS, ...current };
+  if (JSON.stringify(merged) !== JSON.stringify(current)) writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
+}
+
+export function serverArgs(port, state) {
+  prepareUserData(state);
+  return [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
+    '--telemetry-level', 'off', '--disable-telemetry', '--disable-update-check',
+    '--user-data-dir', join(state, 'user'), '--extensions-dir', join(state, 'extensions')];
+}
+
+/**
+ * VS Code's web client always asks for Microsoft's closed-source signing module (vsda) during the
+ * connection handshake and carries on without it; no open-source build ships it, so the server
+ * prints `File not found: .../node_modules/vsda/rust/web/vsda.js` (and `vsda_bg.wasm`) on every
+ * page load (coder/code-server#7090, upstream). No setting stops the request, so these two lines,
+ * and only these, are left out of what the server prints.
+ */
+export function isHarmlessServerNoise(line) {
+  return /^File not found: \S*\/node_modules\/vsda\/rust\/web\/vsda(_bg\.wasm|\.js)\s*$/.test(line);
+}
+
+/** Passes a server's output through, line by line, without the harmless vsda lines. */
+export function filterServerOutput(stream, write) {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (d) => {
+    const lines = (rest + d).split('\n');
+    rest = lines.pop() ?? '';
+    for (const l of lines) if (!isHarmlessServerNoise(l)) write(`${l}\n`);
+  });
+  stream.on('end', () => {
+    if (rest && !isHarmlessServerNoise(rest)) write(rest);
+  });
+}
+
 export async function startServer() {
   if (!existsSync(serverMain)) execFileSync('bash', [join(root, 'tools/vscode-test/install.sh')], { stdio: 'inherit' });
   if (!existsSync(join(root, 'dist/extension.js'))) throw new Error('dist/extension.js is missing: run npm run build first');
   const state = mkdtempSync(join(tmpdir(), 'onnx-assist-vscode-'));
   const port = await freePort();
-  const proc = spawn(process.execPath, [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
-    '--user-data-dir', join(state, 'user'), '--extensions-dir', join(state, 'extensions')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, serverArgs(port, state), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...SERVER_ENV } });
   let log = '';
-  proc.stdout.on('data', (d) => (log += d));
-  proc.stderr.on('data', (d) => (log += d));
+  filterServerOutput(proc.stdout, (d) => (log += d));
+  filterServerOutput(proc.stderr, (d) => (log += d));
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
