@@ -2,13 +2,16 @@
  * What every surface shares: current settings, the host client, model locations, local counters
  * and quiet error reporting. Surfaces ask it for work; none talks to onnxruntime.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { HostClient } from '../client/hostClient';
 import { readSettings, SECTION, type Settings } from '../config';
 import { isCancelled } from '../protocol/errors';
-import type { ChatMessage, GenerateResult, GenerationOptions, TokenEvent } from '../protocol/types';
+import type { ChatMessage, GenerateResult, GenerationOptions, HostStatus, ModelInfo, TokenEvent } from '../protocol/types';
 import { CompletionCounters } from './completion/counters';
+import { actionsFor } from './errors';
 import { ModelLocator } from './models';
+import type { ProviderState } from './providerText';
 
 /** Local latency figures for the status bar (never sent anywhere). */
 export class LocalTelemetry {
@@ -38,12 +41,19 @@ export class Assistant implements vscode.Disposable {
   readonly onBusy = this.busyEmitter.event;
   private busy = 0;
   private readonly disposables: vscode.Disposable[] = [];
+  private providerValue: ProviderState;
+  private readonly providerEmitter = new vscode.EventEmitter<ProviderState>();
+  /** Fires when the provider that runs (or the one chosen) changes. */
+  readonly onProviderChange = this.providerEmitter.event;
+  /** The host has not been asked which provider runs since the last change that could move it. */
+  private providerStale = true;
 
   constructor(
     context: vscode.ExtensionContext,
     readonly output: vscode.LogOutputChannel,
   ) {
     this.settings = this.read();
+    this.providerValue = { chosen: this.settings.executionProvider, fallbacks: [] };
     this.models = new ModelLocator(context.extensionUri.fsPath);
     this.counters = new CompletionCounters(context.globalState);
     this.client = new HostClient({
@@ -52,12 +62,60 @@ export class Assistant implements vscode.Disposable {
     });
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(SECTION)) this.settings = this.read();
+        if (!e.affectsConfiguration(SECTION)) return;
+        this.settings = this.read();
+        if (e.affectsConfiguration(`${SECTION}.executionProvider`) || e.affectsConfiguration(`${SECTION}.generationModel`)) {
+          // Until the host says what runs, show only the choice; a running host loads the model on it
+          // now (in the background), so the provider shown is the one that runs, not a guess.
+          this.setProvider({ chosen: this.settings.executionProvider, fallbacks: [] });
+          if (this.client.state === 'ready') {
+            this.loadModel(this.models.generationModel(this.settings)).catch((err: unknown) => this.reportQuietly('loading the generation model after a settings change', err));
+          }
+        }
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => (this.settings = this.read())),
+      this.client.onStateChange((state) => {
+        if (state !== 'ready') this.setProvider({ chosen: this.settings.executionProvider, fallbacks: [] });
+      }),
+      this.onBusy((busy) => {
+        if (!busy && this.providerStale) void this.refreshProvider();
+      }),
       this.telemetry,
       this.busyEmitter,
+      this.providerEmitter,
     );
+  }
+
+  /** The provider chosen and the one the loaded models actually run on, with the host's reasons. */
+  get provider(): ProviderState {
+    return this.providerValue;
+  }
+
+  private setProvider(p: ProviderState, stale = true): void {
+    this.providerStale = stale;
+    const before = JSON.stringify(this.providerValue);
+    this.providerValue = p;
+    if (JSON.stringify(p) !== before) this.providerEmitter.fire(p);
+  }
+
+  /** Asks a running host which provider its models run on (never starts one; never raises). */
+  async refreshProvider(): Promise<void> {
+    if (this.client.state !== 'ready') return;
+    let status: HostStatus;
+    try {
+      status = await this.client.request('status', {});
+    } catch {
+      return; // tried again after the next request
+    }
+    this.setProvider(this.providerFrom(status), false);
+  }
+
+  /** The generation model's provider when it is loaded, else any loaded model's. */
+  providerFrom(status: HostStatus): ProviderState {
+    const chosen = this.settings.executionProvider;
+    const gen = path.resolve(this.models.generationModel(this.settings));
+    const m = status.models.find((x) => path.resolve(x.modelPath) === gen) ?? status.models.find((x) => x.task === 'text-generation') ?? status.models[0];
+    return m ? { chosen, running: m.ep, fallbacks: m.fallbacks } : { chosen, fallbacks: [] };
   }
 
   private read(): Settings {
@@ -109,20 +167,48 @@ export class Assistant implements vscode.Disposable {
     return this.tracked(() => this.client.request('classify', { modelPath, texts, ...this.load() }, { signal }));
   }
 
+  /** Loads a model folder with the current provider and threads (checks it is usable). */
+  loadModel(modelPath: string): Promise<ModelInfo> {
+    return this.tracked(() => this.client.request('load', { modelPath, ...this.load() }));
+  }
+
+  /**
+   * Restarts the inference host and resolves once the new host answers, with its status (no
+   * model loaded: they load again on first use).
+   */
+  async restartHost(): Promise<HostStatus> {
+    await this.client.restart();
+    return this.client.request('status', {});
+  }
+
   /** Logs an error without interrupting the user (typing path, background work). */
   reportQuietly(what: string, e: unknown): void {
     if (isCancelled(e)) return;
     this.output.error(`${what}: ${e instanceof Error ? e.message : String(e)}`);
   }
 
-  /** An error from a command the user ran: logged, and shown once with a way forward. */
-  async reportToUser(what: string, e: unknown): Promise<void> {
+  /**
+   * An error from a command the user ran: logged, and shown once with the actions that can help
+   * with this kind of failure (see errors.ts), plus Open Output. `retry` runs the command again.
+   */
+  async reportToUser(what: string, e: unknown, retry?: () => Promise<unknown>): Promise<void> {
     if (isCancelled(e)) return;
     const message = e instanceof Error ? e.message : String(e);
     this.output.error(`${what}: ${message}`);
-    const choice = await vscode.window.showErrorMessage(`ONNX Assist: ${what} failed: ${message}`, 'Open Output', 'Restart Host');
-    if (choice === 'Open Output') this.output.show(true);
-    if (choice === 'Restart Host') await this.client.restart();
+    const actions = actionsFor(e, retry !== undefined);
+    const choice = await vscode.window.showErrorMessage(`ONNX Assist: ${what} failed: ${message}`, ...actions.map((a) => a.title), 'Open Output');
+    if (choice === 'Open Output') return this.output.show(true);
+    const action = actions.find((a) => a.title === choice);
+    try {
+      if (action?.retry && retry) await retry();
+      else if (action?.command === 'workbench.action.openSettings' && vscode.env.remoteName) {
+        // In a remote window (SSH, containers, VS Code for the web) the model and Hub settings are
+        // the remote machine's, found under Remote settings, not User.
+        await vscode.commands.executeCommand('workbench.action.openRemoteSettings', ...(action.args ?? []));
+      } else if (action?.command) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
+    } catch (again) {
+      this.output.error(`${what}: ${action?.title ?? ''} failed: ${again instanceof Error ? again.message : String(again)}`);
+    }
   }
 
   dispose(): void {

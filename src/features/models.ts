@@ -4,11 +4,13 @@ import * as path from 'node:path';
 import type { Settings } from '../config';
 import { defaultCacheDir } from '../hub/cacheDir';
 import { listCached } from '../hub/download';
+import { describeKind, fitsPurpose, modelKindOf, type KindInfo, type ModelPurpose } from '../host/models/kind';
 
 export interface ModelChoice {
   label: string;
   dir: string;
   detail: string;
+  kind: KindInfo;
 }
 
 export class ModelLocator {
@@ -26,8 +28,11 @@ export class ModelLocator {
     return s.classificationModel || path.join(this.embeddedDir, 'spam-classifier');
   }
 
-  /** Every folder with a config.json in models/ and the configured model folders, with its kind. */
-  list(s: Settings): ModelChoice[] {
+  /**
+   * Every model folder in models/, the configured model folders and the download cache, each
+   * with its kind decided from the folder itself; with `purpose`, only the models that serve it.
+   */
+  list(s: Settings, purpose?: ModelPurpose): ModelChoice[] {
     const out: ModelChoice[] = [];
     for (const root of [this.embeddedDir, ...s.modelFolders]) {
       let entries: string[];
@@ -36,30 +41,21 @@ export class ModelLocator {
       } catch {
         continue;
       }
-      const candidates = fs.existsSync(path.join(root, 'config.json')) ? [root] : entries.map((e) => path.join(root, e));
+      const isModel = (d: string) => fs.existsSync(path.join(d, 'config.json')) || fs.existsSync(path.join(d, 'genai_config.json'));
+      const candidates = isModel(root) ? [root] : entries.map((e) => path.join(root, e)).filter(isModel);
       out.push(...this.describe(candidates.sort()));
     }
     // Models downloaded from the Hub, named by repo and variant.
     const downloaded = listCached(s.hub.cacheDir || defaultCacheDir());
     const names = new Map(downloaded.map((d) => [d.dir, `${d.repo} (${d.dtype})`]));
     out.push(...this.describe(downloaded.map((d) => d.dir)).map((c) => ({ ...c, label: names.get(c.dir) ?? c.label })));
-    return out;
+    return purpose ? out.filter((c) => fitsPurpose(c.kind.kind, purpose)) : out;
   }
 
   private describe(dirs: string[]): ModelChoice[] {
-    const out: ModelChoice[] = [];
-    for (const dir of dirs) {
-      const config = path.join(dir, 'config.json');
-      if (!fs.existsSync(config)) continue;
-      try {
-        const c = JSON.parse(fs.readFileSync(config, 'utf8')) as { model_type?: string; architectures?: string[]; id2label?: object };
-        const decoder = /CausalLM|LMHead/.test(String(c.architectures)) || /gpt|llama|qwen|phi|codegen|mistral|starcoder|bigcode/i.test(c.model_type ?? '');
-        const kind = decoder ? 'language model' : c.id2label ? `classifier (${Object.keys(c.id2label).length} labels)` : 'encoder (embeddings)';
-        out.push({ label: path.basename(dir), dir, detail: `${c.model_type ?? 'unknown'} ${kind}` });
-      } catch {
-        out.push({ label: path.basename(dir), dir, detail: 'unreadable config.json' });
-      }
-    }
-    return out;
+    return dirs.map((dir) => {
+      const kind = modelKindOf(dir);
+      return { label: path.basename(dir), dir, kind, detail: `${kind.modelType ? `${kind.modelType}: ` : ''}${describeKind(kind)}` };
+    });
   }
 }

@@ -12,9 +12,12 @@ import { bindClassifier, parseLabels, type ClassifierSpec } from '../../classifi
 import { evaluateFile, type EvaluationReport } from '../../classification/evaluate';
 import { columnsOf, field, formatOf, guessColumns, readRecords } from '../../classification/records';
 import type { FewShotClassifier, LabelledText, ZeroShotResult } from '../../protocol/types';
+import { describeKind, fitsPurpose, modelKindOf } from '../../host/models/kind';
 import type { Assistant } from '../assistant';
 import { guarded } from '../commandGuard';
 import { bar } from '../commands/register';
+import { NEEDS } from '../commands/selectModel';
+import { UserError } from '../errors';
 import { TeachingStore, validName } from './store';
 
 const LABELS_KEY = 'onnxAssist.zeroShot.labels';
@@ -82,12 +85,21 @@ export class ClassificationCommands {
     return { ep: s.executionProvider, threads: s.threads || undefined };
   }
 
-  /** The zero-shot model, or an error that says how to set one. */
-  private zeroShotModel(): string {
+  /**
+   * The zero-shot model, checked by its kind (from the folder, without loading it) before anything
+   * is asked or run; otherwise an error that offers what fixes it: pick a model of the right
+   * kind, or download one.
+   */
+  zeroShotModel(): string {
     const m = this.assistant.settings.zeroShot.model;
-    if (!m) {
-      throw new Error('No zero-shot model is set. Set onnxAssist.zeroShot.model to an NLI model folder (e.g. nli-deberta-v3-xsmall) or an embedding model (e.g. all-MiniLM-L6-v2).');
-    }
+    const actions = [
+      { title: 'Select Zero-Shot Model…', command: 'onnxAssist.selectZeroShotModel' },
+      { title: 'Download Model…', command: 'onnxAssist.downloadModel' },
+    ];
+    const needs = `Zero-shot needs ${NEEDS.zeroShot}`;
+    if (!m) throw new UserError(`No zero-shot model is set. ${needs}: select one, or download Xenova/nli-deberta-v3-xsmall from the catalog.`, actions);
+    const kind = modelKindOf(m);
+    if (!fitsPurpose(kind.kind, 'zeroShot')) throw new UserError(`The zero-shot model ${path.basename(m)} is ${describeKind(kind)}. ${needs}.`, actions);
     return m;
   }
 
@@ -122,6 +134,7 @@ export class ClassificationCommands {
     const a = isArgs<ZeroShotArgs>(args) ? args : {};
     const text = a.text ?? selectionText();
     if (!text.trim()) return void vscode.window.showInformationMessage('ONNX Assist: select some text to classify.');
+    this.zeroShotModel(); // before asking for labels: no labels are typed for a model that cannot use them
     const labels = a.labels ?? (await this.askLabels());
     if (!labels) return undefined;
     if (a.labels) await this.state.update(LABELS_KEY, labels);
@@ -140,8 +153,8 @@ export class ClassificationCommands {
     const items: Item[] = [];
     const current = this.assistant.models.classificationModel(s);
     items.push({ label: path.basename(current, '.json'), description: 'current classifier', spec: () => Promise.resolve({ modelPath: current, ...this.load() }) });
-    for (const m of this.assistant.models.list(s)) {
-      if (m.dir !== current && m.detail.includes('classifier')) items.push({ label: m.label, description: m.detail, spec: () => Promise.resolve({ modelPath: m.dir, ...this.load() }) });
+    for (const m of this.assistant.models.list(s, 'classification')) {
+      if (m.dir !== current) items.push({ label: m.label, description: m.detail, spec: () => Promise.resolve({ modelPath: m.dir, ...this.load() }) });
     }
     let root: string | undefined;
     try {
@@ -158,8 +171,9 @@ export class ClassificationCommands {
     }
     items.push({
       label: '$(symbol-enum) Zero-shot with your labels…',
-      description: s.zeroShot.model ? path.basename(s.zeroShot.model) : 'set onnxAssist.zeroShot.model first',
+      description: s.zeroShot.model ? path.basename(s.zeroShot.model) : 'select a zero-shot model first',
       spec: async () => {
+        this.zeroShotModel();
         const labels = await this.askLabels();
         return labels ? this.zeroShotSpec(labels) : undefined;
       },

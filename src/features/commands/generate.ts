@@ -73,7 +73,7 @@ export async function generateInEditor(assistant: Assistant, fromSelection: bool
         assistant.output.info(`generate: ${r.stats.newTokens} tokens, ${r.stats.tokensPerSecond.toFixed(1)} tokens/s, first token ${r.stats.timeToFirstTokenMs.toFixed(0)} ms on ${r.stats.ep}`);
       } catch (e) {
         await inserter.done().catch(() => undefined);
-        await assistant.reportToUser('Generate', e);
+        await assistant.reportToUser('Generate', e, () => generateInEditor(assistant, fromSelection));
       } finally {
         sub.dispose();
       }
