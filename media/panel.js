@@ -5,10 +5,16 @@
   // eslint-disable-next-line no-undef
   const vscode = acquireVsCodeApi();
   const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
-  const fields = ['maxNewTokens', 'temperature', 'topK', 'topP', 'repetitionPenalty', 'noRepeatNgramSize'];
+  // @ts-ignore: media/ranges.js, loaded just before this script
+  const { fieldProblem } = window.onnxAssistRanges;
+  /** The numeric controls; their ranges arrive in `init` (the protocol's own table). */
+  const fields = ['maxNewTokens', 'temperature', 'topK', 'topP', 'repetitionPenalty', 'noRepeatNgramSize', 'seed'];
+  /** @type {Record<string, { min: number, max: number, integer: boolean, label: string }>} */
+  let ranges = {};
   const out = $('output');
   const gen = /** @type {HTMLButtonElement} */ ($('generate'));
   const stop = /** @type {HTMLButtonElement} */ ($('stopBtn'));
+  const input = (id) => /** @type {HTMLInputElement} */ ($(id));
   let running = false;
 
   function setRunning(r) {
@@ -17,28 +23,58 @@
     stop.disabled = !r;
   }
 
+  function setClassifying(c) {
+    for (const id of ['classify', 'useSelection']) /** @type {HTMLButtonElement} */ ($(id)).disabled = c;
+  }
+
+  /** Shows (or clears) a control's problem right below it. */
+  function showFieldProblem(f, problem) {
+    $(`${f}-problem`).textContent = problem || '';
+    if (problem) input(f).setAttribute('aria-invalid', 'true');
+    else input(f).removeAttribute('aria-invalid');
+  }
+
+  /** Checks one control against its range; returns its problem. */
+  function check(f) {
+    const range = ranges[f];
+    if (!range) return undefined;
+    const el = input(f);
+    const problem = fieldProblem(range, el.value, el.validity.badInput);
+    showFieldProblem(f, problem);
+    return problem;
+  }
+
   function options() {
     const o = {};
     for (const f of fields) {
-      const v = /** @type {HTMLInputElement} */ ($(f)).value;
+      const v = input(f).value;
       if (v !== '') o[f] = Number(v);
     }
     if (o.temperature !== undefined) o.doSample = o.temperature > 0;
     if (o.temperature === 0) delete o.temperature;
-    const stopText = /** @type {HTMLInputElement} */ ($('stop')).value.replace(/\\n/g, '\n').replace(/\\t/g, '\t');
+    const stopText = input('stop').value.replace(/\\n/g, '\n').replace(/\\t/g, '\t');
     if (stopText) o.stop = [stopText];
-    const seed = /** @type {HTMLInputElement} */ ($('seed')).value;
-    if (seed !== '') o.seed = Number(seed);
     return o;
   }
 
+  for (const f of fields) input(f).addEventListener('input', () => check(f));
+
   gen.addEventListener('click', () => {
+    $('genError').textContent = '';
+    // Nothing out of range is sent: the problem shows beside its control, and Generate stays usable.
+    const bad = fields.filter((f) => check(f));
+    if (bad.length) {
+      /** @type {HTMLDetailsElement} */ ($('controls')).open = true;
+      input(bad[0]).focus();
+      $('genError').textContent = `Not sent: ${bad.map((f) => $(`${f}-problem`).textContent).join(' ')}`;
+      return;
+    }
     const prompt = /** @type {HTMLTextAreaElement} */ ($('prompt')).value;
     out.textContent = '';
     $('stats').textContent = '';
     $('error').textContent = '';
     setRunning(true);
-    vscode.postMessage({ type: 'generate', prompt, options: options(), chat: /** @type {HTMLInputElement} */ ($('chat')).checked });
+    vscode.postMessage({ type: 'generate', prompt, options: options(), chat: input('chat').checked });
   });
   $('prompt').addEventListener('keydown', (e) => {
     if ((e.ctrlKey || e.metaKey) && e.key === 'Enter' && !running) gen.click();
@@ -46,18 +82,70 @@
   stop.addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
   $('copy').addEventListener('click', () => vscode.postMessage({ type: 'copy', text: out.textContent || '' }));
   $('insert').addEventListener('click', () => vscode.postMessage({ type: 'insert', text: out.textContent || '' }));
-  const zsLabels = () => /** @type {HTMLInputElement} */ ($('zsLabels')).value;
-  $('classify').addEventListener('click', () => {
-    $('error').textContent = '';
-    vscode.postMessage({ type: 'classify', text: /** @type {HTMLTextAreaElement} */ ($('clsText')).value, labels: zsLabels() });
-  });
-  $('useSelection').addEventListener('click', () => {
-    $('error').textContent = '';
-    vscode.postMessage({ type: 'classifySelection', labels: zsLabels() });
-  });
+  const zsLabels = () => input('zsLabels').value;
+
+  /** A new classification: the previous result (another text's labels) goes at once. */
+  function startClassify(message) {
+    $('labels').textContent = '';
+    $('clsError').textContent = '';
+    $('clsMethod').textContent = 'Classifying…';
+    setClassifying(true);
+    vscode.postMessage(message);
+  }
+  $('classify').addEventListener('click', () => startClassify({ type: 'classify', text: /** @type {HTMLTextAreaElement} */ ($('clsText')).value, labels: zsLabels() }));
+  $('useSelection').addEventListener('click', () => startClassify({ type: 'classifySelection', labels: zsLabels() }));
   $('evaluate').addEventListener('click', () => vscode.postMessage({ type: 'evaluate' }));
   $('downloadModel').addEventListener('click', () => vscode.postMessage({ type: 'downloadModel' }));
   $('importModel').addEventListener('click', () => vscode.postMessage({ type: 'importModel' }));
+  $('providerWhy').addEventListener('click', () => vscode.postMessage({ type: 'run', command: 'onnxAssist.showStatus' }));
+
+  /** Where each request's error is shown: beside what the request was for. */
+  const ERROR_SLOT = {
+    generate: 'genError',
+    stop: 'genError',
+    copy: 'genError',
+    insert: 'genError',
+    classify: 'clsError',
+    classifySelection: 'clsError',
+    evaluate: 'clsError',
+    refreshModels: 'modelsError',
+    downloadModel: 'modelsError',
+    importModel: 'modelsError',
+    deleteModel: 'modelsError',
+    exportReport: 'repError',
+  };
+
+  /** An error answers a request: re-enable what that request disabled, show it where it belongs. */
+  function showError(m) {
+    const request = m.request || 'unknown';
+    if (request === 'generate' || request === 'stop' || request === 'unknown') setRunning(false);
+    if (request === 'classify' || request === 'classifySelection' || request === 'unknown') {
+      setClassifying(false);
+      $('labels').textContent = '';
+      $('clsMethod').textContent = '';
+    }
+    if (m.fields) {
+      for (const [f, problem] of Object.entries(m.fields)) if ($(`${f}-problem`)) showFieldProblem(f, problem);
+      /** @type {HTMLDetailsElement} */ ($('controls')).open = true;
+    }
+    const slot = $(ERROR_SLOT[request] || 'error');
+    slot.textContent = m.message;
+    for (const a of m.actions || []) {
+      const b = document.createElement('button');
+      b.className = 'secondary';
+      b.textContent = a.title;
+      b.addEventListener('click', () => vscode.postMessage({ type: 'run', command: a.command }));
+      slot.append(' ', b);
+    }
+    slot.scrollIntoView({ block: 'nearest' });
+  }
+
+  function showProvider(m) {
+    const line = `Model ${m.model} · classifier ${m.classifier} · ${m.provider.line}`;
+    $('modelLine').textContent = line;
+    $('modelLine').title = m.provider.reason ? `${line}. Details: ONNX Assist: Show Host Status.` : line;
+    $('providerWhy').hidden = !m.provider.reason;
+  }
 
   function showModels(m) {
     const list = $('modelsList');
@@ -216,14 +304,25 @@
     const m = event.data;
     switch (m && m.type) {
       case 'init':
-        for (const f of fields) /** @type {HTMLInputElement} */ ($(f)).value = String(m.defaults[f]);
-        /** @type {HTMLInputElement} */ ($('zsLabels')).value = m.zeroShotLabels || '';
-        $('modelLine').textContent = `Model ${m.model} · classifier ${m.classifier} · ${m.ep}`;
+        ranges = m.ranges || {};
+        for (const f of fields) {
+          const el = input(f);
+          const r = ranges[f];
+          if (r) {
+            el.min = String(r.min);
+            el.max = String(r.max);
+            if (r.integer) el.step = '1';
+          }
+          if (m.defaults[f] !== undefined) el.value = String(m.defaults[f]);
+          check(f); // a default from the settings can be out of range too
+        }
+        input('zsLabels').value = m.zeroShotLabels || '';
+        showProvider(m);
         showCounters(m.counters);
         document.body.dataset.ready = 'true';
         break;
       case 'status':
-        $('modelLine').textContent = `Model ${m.model} · classifier ${m.classifier} · ${m.ep}${m.fallback ? ` (fallback: ${m.fallback})` : ''}`;
+        showProvider(m);
         break;
       case 'token':
         out.textContent += m.text;
@@ -233,10 +332,11 @@
         $('stats').textContent = `${m.stats.newTokens} tokens · first token ${Math.round(m.stats.timeToFirstTokenMs)} ms · ${m.stats.tokensPerSecond.toFixed(1)} tokens/s · ${m.stats.ep} · stopped by ${m.stopReason}`;
         break;
       case 'error':
-        setRunning(false);
-        $('error').textContent = m.message;
+        showError(m);
         break;
       case 'classified':
+        setClassifying(false);
+        $('clsError').textContent = '';
         $('clsMethod').textContent = m.method;
         showLabels(m.labels);
         break;
@@ -244,6 +344,7 @@
         showReport(m.report);
         break;
       case 'models':
+        $('modelsError').textContent = '';
         showModels(m);
         break;
       case 'counters':

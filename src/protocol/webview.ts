@@ -5,10 +5,23 @@
 import { HostError } from './errors';
 import type { EvaluationReport } from '../classification/evaluate';
 import type { CompletionCountsWire, GenerateStats, GenerationOptions, LabelScore } from './types';
-import { parseGenerationOptions } from './validate';
+import { GENERATION_RANGES, parseGenerationOptions, rangeProblem, type NumberRange } from './validate';
+
+/** Commands the panel may run (its error messages offer them as buttons); nothing else. */
+export const PANEL_COMMANDS = [
+  'onnxAssist.selectGenerationModel',
+  'onnxAssist.selectClassificationModel',
+  'onnxAssist.selectZeroShotModel',
+  'onnxAssist.selectExecutionProvider',
+  'onnxAssist.downloadModel',
+  'onnxAssist.showStatus',
+  'onnxAssist.restartHost',
+] as const;
+export type PanelCommand = (typeof PANEL_COMMANDS)[number];
 
 export type FromPanel =
   | { type: 'ready' }
+  | { type: 'run'; command: PanelCommand }
   | { type: 'generate'; prompt: string; options: GenerationOptions; chat?: boolean }
   | { type: 'stop' }
   | { type: 'classify'; text: string; labels?: string }
@@ -31,12 +44,49 @@ export interface PanelDefaults {
   noRepeatNgramSize: number;
 }
 
+/** The panel's numeric controls: each is checked in the panel against GENERATION_RANGES. */
+export const PANEL_FIELDS = ['maxNewTokens', 'temperature', 'topK', 'topP', 'repetitionPenalty', 'noRepeatNgramSize', 'seed'] as const;
+export type PanelField = (typeof PANEL_FIELDS)[number];
+export type PanelRanges = Record<PanelField, NumberRange>;
+
+/** The ranges the protocol enforces, for the panel's own checks (sent in `init`: one definition). */
+export function panelRanges(): PanelRanges {
+  return Object.fromEntries(PANEL_FIELDS.map((f) => [f, GENERATION_RANGES[f]])) as PanelRanges;
+}
+
+/** Per field, what is wrong with a generate request's options ("must be from 0 to 1"), if anything. */
+export function optionProblems(options: unknown): Partial<Record<keyof typeof GENERATION_RANGES, string>> {
+  const out: Partial<Record<keyof typeof GENERATION_RANGES, string>> = {};
+  if (typeof options !== 'object' || options === null) return out;
+  for (const [key, range] of Object.entries(GENERATION_RANGES) as [keyof typeof GENERATION_RANGES, NumberRange][]) {
+    const v = (options as Record<string, unknown>)[key];
+    if (v === undefined) continue;
+    const problem = rangeProblem(range, v);
+    if (problem) out[key] = `${range.label} ${problem}.`;
+  }
+  return out;
+}
+
+/** The provider line: what runs, and why it is not the chosen one (short; details in Show Host Status). */
+export interface PanelProvider {
+  line: string;
+  reason?: string;
+}
+
+/** Which request an error answers ('unknown' when the message could not be read at all). */
+export type PanelRequest = FromPanel['type'] | 'unknown';
+
 export type ToPanel =
-  | { type: 'init'; defaults: PanelDefaults; model: string; classifier: string; ep: string; counters: CompletionCountsWire; zeroShotLabels: string }
-  | { type: 'status'; model: string; classifier: string; ep: string; fallback: string }
+  | { type: 'init'; defaults: PanelDefaults; ranges: PanelRanges; model: string; classifier: string; provider: PanelProvider; counters: CompletionCountsWire; zeroShotLabels: string }
+  | { type: 'status'; model: string; classifier: string; provider: PanelProvider }
   | { type: 'token'; text: string }
   | { type: 'done'; stats: GenerateStats; stopReason: string }
-  | { type: 'error'; message: string }
+  /**
+   * Every request the extension rejects or that fails is answered with one of these, and the
+   * panel re-enables what that request disabled. `fields`: problems beside the controls;
+   * `actions`: commands that can fix it, shown as buttons.
+   */
+  | { type: 'error'; request: PanelRequest; message: string; fields?: Partial<Record<string, string>>; actions?: { title: string; command: PanelCommand }[] }
   | { type: 'classified'; text: string; labels: LabelScore[]; method: string }
   | { type: 'report'; report: EvaluationReport }
   | { type: 'models'; cacheDir: string; models: { repo: string; dtype: string; bytes: number; inUse: boolean }[] }
@@ -47,14 +97,27 @@ const MAX_TEXT = 200_000;
 function text(o: Record<string, unknown>, key: string): string {
   const v = o[key];
   if (typeof v !== 'string') throw new HostError('BAD_REQUEST', `panel message field ${key} must be a string`);
-  if (v.length > MAX_TEXT) throw new HostError('BAD_REQUEST', `panel message field ${key} is longer than ${MAX_TEXT} characters`);
+  if (v.length > MAX_TEXT) throw new HostError('BAD_REQUEST', `the ${key} is ${v.length} characters long; the panel takes at most ${MAX_TEXT}. Shorten it`);
   return v;
+}
+
+const REQUESTS: ReadonlySet<string> = new Set<FromPanel['type']>([
+  'ready', 'run', 'generate', 'stop', 'classify', 'evaluate', 'refreshModels', 'downloadModel', 'importModel', 'deleteModel', 'exportReport', 'classifySelection', 'insert', 'copy',
+]);
+
+/** The request a (possibly malformed) message was meant to be, so its rejection can answer it. */
+export function requestOf(v: unknown): PanelRequest {
+  const t = typeof v === 'object' && v !== null ? (v as Record<string, unknown>).type : undefined;
+  return typeof t === 'string' && REQUESTS.has(t) ? (t as FromPanel['type']) : 'unknown';
 }
 
 export function parsePanelMessage(v: unknown): FromPanel {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HostError('BAD_REQUEST', 'panel message must be an object');
   const o = v as Record<string, unknown>;
   switch (o.type) {
+    case 'run':
+      if (!(PANEL_COMMANDS as readonly unknown[]).includes(o.command)) throw new HostError('BAD_REQUEST', `run command must be one of ${PANEL_COMMANDS.join(', ')}`);
+      return { type: 'run', command: o.command as PanelCommand };
     case 'ready':
     case 'stop':
     case 'evaluate':

@@ -4,16 +4,20 @@
  * only media/ may be loaded; every incoming message is validated.
  */
 import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { modelDisplayName } from '../../hub/cacheDir';
 import { generationOptions } from '../../config';
-import { parsePanelMessage, type FromPanel, type ToPanel } from '../../protocol/webview';
+import { optionProblems, PANEL_COMMANDS, panelRanges, parsePanelMessage, requestOf, type FromPanel, type PanelCommand, type PanelRequest, type ToPanel } from '../../protocol/webview';
+import { isCancelled } from '../../protocol/errors';
 import type { EvaluationReport } from '../../classification/evaluate';
 import { parseLabels } from '../../classification/classifier';
 import { reportJson, reportMarkdown } from '../../classification/reportFormat';
 import type { Assistant } from '../assistant';
 import { exportReport, type ClassificationCommands, type ReportSink } from '../classification/commands';
+import { actionsFor } from '../errors';
 import type { ModelManager } from '../models/modelManager';
+import { providerText } from '../providerText';
 
 export const PANEL_VIEW = 'onnxAssist.panel';
 
@@ -34,6 +38,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
     this.disposables.push(
       assistant.counters.onChange((counters) => this.post({ type: 'counters', counters })),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('onnxAssist') && this.postStatus()),
+      assistant.onProviderChange(() => this.postStatus()),
     );
   }
 
@@ -48,10 +53,12 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
         try {
           msg = parsePanelMessage(raw);
         } catch (e) {
-          this.assistant.output.warn(`panel: dropped a malformed message: ${(e as Error).message}`);
+          // Rejected, never dropped in silence: the panel is told, so it re-enables what it disabled.
+          this.assistant.output.warn(`panel: rejected a malformed message: ${(e as Error).message}`);
+          this.reject(requestOf(raw), raw, e);
           return;
         }
-        void this.handle(msg);
+        void this.handle(msg).catch((e: unknown) => this.fail(msg.type, e));
       }),
       view.onDidDispose(() => {
         this.generation?.abort();
@@ -86,8 +93,30 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
     return { model: modelDisplayName(this.assistant.models.generationModel(s)), classifier: modelDisplayName(this.assistant.models.classificationModel(s)) };
   }
 
-  private postStatus(fallback = ''): void {
-    this.post({ type: 'status', ...this.names(), ep: this.assistant.settings.executionProvider, fallback });
+  /** The provider that runs (not the setting), one line; the reason when it is not the chosen one. */
+  private provider() {
+    const t = providerText(this.assistant.provider);
+    return { line: t.line, reason: t.reason };
+  }
+
+  private postStatus(): void {
+    this.post({ type: 'status', ...this.names(), provider: this.provider() });
+  }
+
+  /** Answers a request that could not be read: which controls are wrong, or what was wrong. */
+  private reject(request: PanelRequest, raw: unknown, e: unknown): void {
+    const fields = request === 'generate' ? optionProblems((raw as { options?: unknown }).options) : {};
+    const problems = Object.values(fields);
+    const message = problems.length ? `Not sent: ${problems.join(' ')}` : `Not sent: ${(e as Error).message}.`;
+    this.post({ type: 'error', request, message, fields: problems.length ? fields : undefined });
+  }
+
+  /** Answers a request that failed: its message, where its result would go, and what can fix it. */
+  private fail(request: PanelRequest, e: unknown): void {
+    if (isCancelled(e)) return this.post({ type: 'error', request, message: 'Stopped.' });
+    this.assistant.reportQuietly(`panel ${request}`, e);
+    const actions = actionsFor(e, false).flatMap((a) => (a.command && !a.args && (PANEL_COMMANDS as readonly string[]).includes(a.command) ? [{ title: a.title, command: a.command as PanelCommand }] : []));
+    this.post({ type: 'error', request, message: e instanceof Error ? e.message : String(e), actions: actions.length ? actions : undefined });
   }
 
   private async handle(msg: FromPanel): Promise<void> {
@@ -95,11 +124,22 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
     switch (msg.type) {
       case 'ready': {
         const g = a.settings.generation;
-        this.post({ type: 'init', defaults: { ...g }, ...this.names(), ep: a.settings.executionProvider, counters: a.counters.value, zeroShotLabels: this.classification?.rememberedLabels.join(', ') ?? '' });
+        this.post({
+          type: 'init',
+          defaults: { ...g },
+          ranges: panelRanges(),
+          ...this.names(),
+          provider: this.provider(),
+          counters: a.counters.value,
+          zeroShotLabels: this.classification?.rememberedLabels.join(', ') ?? '',
+        });
         if (this.report) this.post({ type: 'report', report: this.report });
         this.postModels();
         return;
       }
+      case 'run':
+        await vscode.commands.executeCommand(msg.command);
+        return;
       case 'generate': {
         this.generation?.abort();
         const ac = new AbortController();
@@ -109,15 +149,9 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
           const messages = msg.chat ? [{ role: 'user' as const, content: msg.prompt }] : undefined;
           const r = await a.generate(msg.prompt, generationOptions(a.settings, msg.options), (e) => this.post({ type: 'token', text: e.text }), ac.signal, undefined, messages);
           this.post({ type: 'done', stats: r.stats, stopReason: r.stopReasons[0] });
-          const status = await a.client.request('status', {});
-          const m = status.models.find((x) => x.task === 'text-generation');
-          if (m) this.post({ type: 'status', ...this.names(), ep: m.ep, fallback: m.fallbacks.join('; ') });
         } catch (e) {
-          if ((e as { code?: string }).code === 'CANCELLED') this.post({ type: 'error', message: 'Stopped.' });
-          else {
-            a.reportQuietly('panel generate', e);
-            this.post({ type: 'error', message: (e as Error).message });
-          }
+          // A generation replaced by a newer one is not answered: the newer one owns the panel now.
+          if (this.generation === ac) this.fail('generate', e);
         } finally {
           if (this.generation === ac) this.generation = undefined;
         }
@@ -133,27 +167,22 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
           const ed = vscode.window.activeTextEditor;
           text = ed ? (ed.selection.isEmpty ? ed.document.lineAt(ed.selection.active.line).text : ed.document.getText(ed.selection)) : '';
         }
-        if (!text.trim()) return this.post({ type: 'error', message: 'Nothing to classify: type some text or select some in the editor.' });
-        try {
-          const labels = msg.labels === undefined ? [] : parseLabels(msg.labels);
-          if (labels.length === 1) return this.post({ type: 'error', message: 'Zero-shot needs at least two labels, separated by commas (or none for the classifier).' });
-          if (labels.length > 1 && this.classification) {
-            const r = await this.classification.zeroShot([text], labels);
-            this.post({ type: 'classified', text, labels: r.results[0], method: `zero-shot (${r.mode})` });
-          } else {
-            const r = await a.classify([text]);
-            this.post({ type: 'classified', text, labels: r.results[0], method: modelDisplayName(a.models.classificationModel(a.settings)) });
-          }
-        } catch (e) {
-          a.reportQuietly('panel classify', e);
-          this.post({ type: 'error', message: (e as Error).message });
+        if (!text.trim()) return this.post({ type: 'error', request: msg.type, message: 'Nothing to classify: type some text or select some in the editor.' });
+        const labels = msg.labels === undefined ? [] : parseLabels(msg.labels);
+        if (labels.length === 1) return this.post({ type: 'error', request: msg.type, message: 'Zero-shot needs at least two labels, separated by commas (or none for the classifier).' });
+        if (labels.length > 1 && this.classification) {
+          const r = await this.classification.zeroShot([text], labels);
+          this.post({ type: 'classified', text, labels: r.results[0], method: `zero-shot (${r.mode})` });
+        } else {
+          const r = await a.classify([text]);
+          this.post({ type: 'classified', text, labels: r.results[0], method: modelDisplayName(a.models.classificationModel(a.settings)) });
         }
         return;
       }
       case 'insert': {
         const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
-        if (!ed) return this.post({ type: 'error', message: 'No editor to insert into.' });
-        await ed.edit((b) => b.replace(ed.selection, msg.text));
+        if (!ed) return this.post({ type: 'error', request: msg.type, message: 'No editor to insert into: open a file and place the cursor.' });
+        if (!(await ed.edit((b) => b.replace(ed.selection, msg.text)))) throw new Error(`${path.basename(ed.document.fileName)} did not accept the edit (is it read-only?).`);
         return;
       }
       case 'copy':
@@ -178,7 +207,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
       }
       case 'exportReport': {
         const r = this.report;
-        if (!r) return this.post({ type: 'error', message: 'No report to export yet.' });
+        if (!r) return this.post({ type: 'error', request: msg.type, message: 'No report to export yet: run Evaluate on a labelled file first.' });
         const saved = await exportReport(r, msg.format, msg.format === 'markdown' ? reportMarkdown(r) : reportJson(r));
         if (saved) vscode.window.setStatusBarMessage(`ONNX Assist: report saved to ${saved}`, 4000);
         return;
@@ -189,8 +218,12 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
   private html(webview: vscode.Webview, media: vscode.Uri): string {
     const nonce = randomBytes(16).toString('base64');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.js'));
+    const ranges = webview.asWebviewUri(vscode.Uri.joinPath(media, 'ranges.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.css'));
     const csp = `default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${nonce}'; img-src ${webview.cspSource};`;
+    // Each numeric control has its problem line right below it (filled by the panel's own check).
+    const num = (id: string, label: string, attrs = '') =>
+      `<div class="field"><label for="${id}">${label}</label><input id="${id}" type="number" ${attrs} aria-describedby="${id}-problem"><div id="${id}-problem" class="field-problem" role="alert"></div></div>`;
     return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
@@ -201,20 +234,21 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
   <h2 id="gen-h">Generate</h2>
   <label for="prompt">Prompt</label>
   <textarea id="prompt" rows="5" placeholder="def fibonacci(n):"></textarea>
-  <details><summary>Controls</summary>
+  <details id="controls"><summary>Controls</summary>
     <div class="grid">
-      <label>Max new tokens <input id="maxNewTokens" type="number" min="1" max="4096"></label>
-      <label>Temperature <input id="temperature" type="number" min="0" max="5" step="0.05"></label>
-      <label>Top-k <input id="topK" type="number" min="0"></label>
-      <label>Top-p <input id="topP" type="number" min="0" max="1" step="0.01"></label>
-      <label>Repetition penalty <input id="repetitionPenalty" type="number" min="0.5" max="3" step="0.05"></label>
-      <label>No-repeat n-gram <input id="noRepeatNgramSize" type="number" min="0" max="16"></label>
-      <label>Stop sequence <input id="stop" type="text" placeholder="e.g. \\n\\n"></label>
-      <label>Seed <input id="seed" type="number" min="0" placeholder="random"></label>
+      ${num('maxNewTokens', 'Max new tokens')}
+      ${num('temperature', 'Temperature', 'step="0.05"')}
+      ${num('topK', 'Top-k')}
+      ${num('topP', 'Top-p', 'step="0.01"')}
+      ${num('repetitionPenalty', 'Repetition penalty', 'step="0.05"')}
+      ${num('noRepeatNgramSize', 'No-repeat n-gram')}
+      <div class="field"><label for="stop">Stop sequence</label><input id="stop" type="text" placeholder="e.g. \\n\\n"></div>
+      ${num('seed', 'Seed', 'placeholder="random"')}
     </div>
   </details>
   <label class="inline"><input id="chat" type="checkbox"> Chat: send the prompt as a user message with the model's chat template (instruct models)</label>
   <div class="row"><button id="generate">Generate</button><button id="stopBtn" class="secondary" disabled>Stop</button></div>
+  <div id="genError" class="error" role="alert"></div>
   <pre id="output" aria-live="polite" tabindex="0"></pre>
   <div class="row"><button id="copy" class="secondary">Copy</button><button id="insert" class="secondary">Insert into editor</button></div>
   <div id="stats" class="muted"></div>
@@ -227,6 +261,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
   <input id="zsLabels" type="text" placeholder="bug, feature request, question">
   <div class="row"><button id="classify">Classify</button><button id="useSelection" class="secondary">Use selection</button><button id="evaluate" class="secondary">Evaluate on file…</button></div>
   <div id="clsMethod" class="muted"></div>
+  <div id="clsError" class="error" role="alert"></div>
   <div id="labels" role="list"></div>
 </section>
 <section aria-labelledby="models-h">
@@ -234,6 +269,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
   <div id="modelsList" role="list"></div>
   <div id="modelsDir" class="muted"></div>
   <div class="row"><button id="downloadModel">Download model…</button><button id="importModel" class="secondary">Import folder…</button></div>
+  <div id="modelsError" class="error" role="alert"></div>
 </section>
 <section id="report" aria-labelledby="rep-h" hidden>
   <h2 id="rep-h">Evaluation report</h2>
@@ -245,12 +281,14 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
   <div id="repRocBox"><h3>ROC curve</h3><div id="repRoc" role="img"></div></div>
   <div id="repNotes" class="muted"></div>
   <div class="row"><button id="exportMd" class="secondary">Export Markdown</button><button id="exportJson" class="secondary">Export JSON</button></div>
+  <div id="repError" class="error" role="alert"></div>
 </section>
 <footer>
-  <div id="modelLine" class="muted"></div>
+  <div class="model-line"><span id="modelLine" class="muted"></span><button id="providerWhy" class="link" hidden>Details</button></div>
   <div id="counters" class="muted"></div>
-  <div id="error" role="alert"></div>
+  <div id="error" class="error" role="alert"></div>
 </footer>
+<script nonce="${nonce}" src="${ranges}"></script>
 <script nonce="${nonce}" src="${script}"></script>
 </body></html>`;
   }
