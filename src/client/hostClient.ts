@@ -186,7 +186,7 @@ export class HostClient {
   }
 
   /**
-   * Shuts the host down; no request is accepted afterwards. Waits up to `timeoutMs` for the
+   * Shuts the host down; no request is accepted afterwards. Waits up to `timeoutMs` (may be Infinity) for the
    * current step to return; a worker still inside a run after that is left to the process exit
    * (ending it would abort the process), a child process is killed.
    */
@@ -196,7 +196,9 @@ export class HostClient {
     this.retire(new HostError('HOST_SHUTDOWN', 'The inference host was stopped.'));
     const all = Promise.all(this.retiring.values()).then(() => true);
     let timer: NodeJS.Timeout | undefined;
-    const exited = await Promise.race([all, new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+    // Infinity: wait for the step however long it takes (a CLI, where a second Ctrl+C quits).
+    const bound = Number.isFinite(timeoutMs) ? new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))) : new Promise<boolean>(() => undefined);
+    const exited = await Promise.race([all, bound]);
     clearTimeout(timer);
     if (!exited) {
       for (const ep of this.retiring.keys()) {
