@@ -25,6 +25,7 @@ import { bindClassifier, parseLabels, type ClassifierSpec } from './classificati
 import { evaluateFile } from './classification/evaluate';
 import { reportJson, reportMarkdown } from './classification/reportFormat';
 import { columnsOf, DataFileError, field, guessColumns, readRecords, type SkippedRecord } from './classification/records';
+import { writeUserFile } from './classification/userFiles';
 import { evalFewShotSpam } from './eval/fewShotSpam';
 import { defaultCacheDir } from './hub/cacheDir';
 import { deleteCached, listCached, pullModel } from './hub/download';
@@ -39,8 +40,10 @@ const USAGE = `usage:
                        [--ep EP] [--threads N] [--json]
   onnx-assist classify --model DIR|CLASSIFIER.json (--text T... | --text-file PATH... | --file F) [--text-column C] [--top-k K]
                        [--labels a,b,c [--template "This example is {}."] [--multi-label]] [--ep EP] [--json]
+                       [--label-field NAME] [--score-field NAME]
                        (--file: every line of a text file or record of a CSV/TSV/JSONL file; results go to
-                        a new file beside it, the input is never changed)
+                        a new file beside it in new fields, predicted_label and score by default; the input
+                        is never changed)
   onnx-assist teach    --encoder DIR --data F --name NAME [--text-column C] [--label-column C] [--out FILE]
   onnx-assist embed    --model DIR (--text T... | --text-file PATH...) [--normalize] [--json]
   onnx-assist status   [--model DIR] [--json]
@@ -88,6 +91,8 @@ const OPTIONS = {
   'multi-label': { type: 'boolean' },
   'text-column': { type: 'string' },
   'label-column': { type: 'string' },
+  'label-field': { type: 'string' },
+  'score-field': { type: 'string' },
   data: { type: 'string' },
   encoder: { type: 'string' },
   name: { type: 'string' },
@@ -408,6 +413,7 @@ async function classifyDataFile(bound: ReturnType<typeof bindClassifier>, v: Val
     input: file,
     textColumn: text,
     classify: bound.classify,
+    fields: { label: v['label-field'], score: v['score-field'] },
     isCancelled: () => signal.aborted,
     onProgress: (p) => {
       if (json || Date.now() - last < 250) return;
@@ -454,8 +460,7 @@ async function teach(client: HostClient, v: Values, io: CliIO, json: boolean, si
   }
   const r = await client.request('trainClassifier', { ...encoder, name: v.name, examples }, { signal });
   const out = v.out ?? path.join(process.cwd(), '.vscode', 'onnx-assist', 'classifiers', `${v.name}.json`);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  fs.writeFileSync(out, `${JSON.stringify(r.classifier, null, 1)}\n`);
+  writeUserFile(out, `${JSON.stringify(r.classifier, null, 1)}\n`, `teaching "${v.name}"`);
   const cv = r.classifier.crossValidation;
   if (json) io.out(`${JSON.stringify({ path: out, ...r, skipped })}\n`);
   else {
@@ -483,7 +488,7 @@ async function evaluateData(client: HostClient, v: Values, io: CliIO, json: bool
     isCancelled: () => signal.aborted,
   });
   report.method = bound.method();
-  if (v.markdown) fs.writeFileSync(v.markdown, reportMarkdown(report));
+  if (v.markdown) writeUserFile(v.markdown, reportMarkdown(report), `evaluating ${path.basename(v.data)}`);
   if (json) io.out(reportJson(report));
   else io.out(reportMarkdown(report));
 }
@@ -709,7 +714,9 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
     io.err(`onnx-assist: ${message}\n`);
     return code;
   } finally {
-    await client?.dispose();
+    // Wait for the host's current step however long it takes: ending a worker inside a run aborts
+    // the process, and a second Ctrl+C still quits at once.
+    await client?.dispose(Infinity);
     stopListening();
   }
 }

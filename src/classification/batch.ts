@@ -115,7 +115,9 @@ function clashes(values: Record<string, unknown>, fields: string[]): string[] {
 export async function classifyFile(o: BatchOptions): Promise<BatchResult> {
   const format = formatOf(o.input);
   const totalBytes = fs.statSync(o.input).size;
-  const fields = { ...DEFAULT_OUTPUT_FIELDS, ...o.fields };
+  const chosen = Object.entries(o.fields ?? {}).filter(([, name]) => name !== undefined);
+  const fields: OutputFields = { ...DEFAULT_OUTPUT_FIELDS, ...Object.fromEntries(chosen) };
+  for (const [, name] of chosen) if (!name?.trim()) throw new DataFileError('An output field name is empty; give a name for the predicted label and score fields.');
   const added = format === 'jsonl' ? [fields.label, fields.score, fields.scores] : [fields.label, fields.score];
   if (new Set(added).size !== added.length) throw new DataFileError(`The output field names must differ (got ${added.map((f) => JSON.stringify(f)).join(', ')}).`);
   const output = outputPathFor(o.input, format);

@@ -247,6 +247,16 @@ describe('generation through the worker host', () => {
     }
   });
 
+  it('a model whose provider fell back is loaded once, not again on every request', async function () {
+    if (process.platform !== 'linux') this.skip(); // DirectML never runs on Linux: a sure fallback
+    const first = await client.request('load', { modelPath: TINY_GPT2, ep: 'dml' });
+    assert.equal(first.ep, 'cpu');
+    assert.ok(first.fallbacks.some((f) => /dml/i.test(f)), first.fallbacks.join('; '));
+    await client.request('generate', { modelPath: TINY_GPT2, ep: 'dml', prompt: 'x', options: { doSample: false, maxNewTokens: 2 } });
+    const again = await client.request('load', { modelPath: TINY_GPT2, ep: 'dml' });
+    assert.equal(again.loadMs, first.loadMs, 'the same loaded model (a reload would measure its own load time)');
+  });
+
   it('unload releases the model; the next request loads it again', async () => {
     await client.request('load', { modelPath: TINY_GPT2 });
     assert.equal((await client.request('status', {})).models.length, 1);

@@ -217,7 +217,7 @@ describe('model downloads from a Hub emulator', () => {
     assert.equal(await main(['models', '--cache', cache, '--delete', REPO], io), 0);
     assert.match(out, /deleted/);
     err = '';
-    assert.equal(await main(['pull', 'not a repo', '--cache', cache], io), 1);
+    assert.equal(await main(['pull', 'not a repo', '--cache', cache], io), 2, 'a malformed repository id is a usage error');
     assert.match(err, /is not a Hub repository id/);
   });
 });

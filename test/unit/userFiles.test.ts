@@ -97,6 +97,18 @@ describe('writing user files', () => {
     assert.deepEqual(fs.readdirSync(dir).sort(), ['huge.classified.csv', 'huge.csv']);
   });
 
+  it('the CLI refuses to overwrite an input field, in one line, and --label-field / --score-field choose other names', () => {
+    const input = write('mine.jsonl', '{"text":"refund please","label":"billing","predicted_label":"by hand"}\n');
+    const refused = spawnSync(process.execPath, [CLI, 'classify', '--model', TINY_BERT, '--file', input], { encoding: 'utf8' });
+    assert.equal(refused.status, 1);
+    assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+    assert.match(refused.stderr, /mine\.jsonl line 1 already has a "predicted_label" field/);
+    const ok = spawnSync(process.execPath, [CLI, 'classify', '--model', TINY_BERT, '--file', input, '--label-field', 'model_label', '--score-field', 'model_score'], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    const row = JSON.parse(fs.readFileSync(path.join(dir, 'mine.classified.jsonl'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual([row.label, row.predicted_label, typeof row.model_label, typeof row.model_score], ['billing', 'by hand', 'string', 'number']);
+  });
+
   it('a lock left by a dead process is taken over', () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     const target = path.join(dir, 'c.json');

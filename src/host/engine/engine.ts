@@ -34,6 +34,8 @@ import { ModelTokenizer } from './tokenizer';
 
 interface Loaded {
   info: ModelInfo;
+  /** The provider asked for; info.ep is the one that runs (they differ after a fallback). */
+  requestedEp: LoadParams['ep'];
   lm?: CausalLM;
   encoder?: EncoderModel;
   /** Tail of this model's request queue. */
@@ -74,7 +76,8 @@ export class Engine {
     if (existing) {
       const m = await existing.catch(() => undefined);
       const wantsThreads = resolveThreads(p.threads);
-      const same = m && (!p.ep || p.ep === 'auto' || p.ep === m.info.ep) && (!p.threads || wantsThreads === m.info.threads) && (!p.onnxFile || m.info.onnxFile.endsWith(p.onnxFile));
+      // A provider that fell back (webgpu -> cpu) is the same request again, not a reason to reload.
+      const same = m && (!p.ep || p.ep === 'auto' || p.ep === m.info.ep || p.ep === m.requestedEp) && (!p.threads || wantsThreads === m.info.threads) && (!p.onnxFile || m.info.onnxFile.endsWith(p.onnxFile));
       if (same) return m;
       if (m) await this.unload(key);
       else this.models.delete(key);
@@ -123,7 +126,7 @@ export class Engine {
       threads: created.threads,
       loadMs: performance.now() - t0,
     };
-    return { info, lm, encoder, queue: Promise.resolve(), release: () => created.session.release() };
+    return { info, requestedEp: p.ep, lm, encoder, queue: Promise.resolve(), release: () => created.session.release() };
   }
 
   /** Runs `fn` after every earlier request on this model has settled. */
