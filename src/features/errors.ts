@@ -28,7 +28,8 @@ export class UserError extends Error {
 }
 
 const RETRY: ErrorAction = { title: 'Retry', retry: true };
-const setting = (title: string, key: string): ErrorAction => ({ title, command: 'workbench.action.openSettings', args: [key] });
+/** Opens the settings editor on one setting (the options object works for User and Remote settings alike). */
+const setting = (title: string, key: string): ErrorAction => ({ title, command: 'workbench.action.openSettings', args: [{ query: key }] });
 const ENDPOINT = setting('Open Endpoint Setting', 'onnxAssist.hub.endpoint');
 const RESTART: ErrorAction = { title: 'Restart Host', command: 'onnxAssist.restartHost' };
 const DOWNLOAD: ErrorAction = { title: 'Download Model…', command: 'onnxAssist.downloadModel' };
