@@ -19,7 +19,9 @@ interface Outcome {
 export function run(): Promise<void> {
   fs.mkdirSync(RESULTS, { recursive: true });
   const log = (line: string) => fs.appendFileSync(path.join(RESULTS, 'vscode-log.txt'), `${line}\n`);
-  const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: 'dot' });
+  // VSCODE_TEST_GREP (passed through by tools/vscode-test/run.mjs) runs only the matching tests.
+  const grep = process.env.VSCODE_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', timeout: 120_000, color: false, reporter: 'dot', ...(grep ? { grep } : {}) });
   const suiteDir = path.join(__dirname, 'suite');
   // extension.test checks the untouched start-up state, so it runs first; shutdown.test ends the host, so it runs last.
   const rank = (f: string) => (f === 'extension.test.js' ? 0 : f === 'shutdown.test.js' ? 2 : 1);

@@ -1,6 +1,7 @@
 // Runs the extension's integration tests inside a real VS Code (the server bundled with
 // code-server from npm), opened in Debian's Chromium through playwright-core. Offline.
 //   node tools/vscode-test/run.mjs            (after npm run build)
+//   VSCODE_TEST_GREP='provider' node tools/vscode-test/run.mjs    (only the tests whose title matches)
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

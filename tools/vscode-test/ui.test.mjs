@@ -1,8 +1,10 @@
 // UI tests: a person's view of ONNX Assist in VS Code (code-server web workbench) driven through
 // Debian's Chromium. Screenshots go to test-results/ui/.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -71,6 +73,26 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
   }
 
   const editorText = () => page.locator('.editor-instance .view-lines').innerText();
+  const panel = () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  const statusBar = () => page.locator('[id$="onnxAssist.status"]');
+
+  /** Runs a palette command by its title, as a person would (F1, type, Enter). */
+  async function palette(title) {
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(`ONNX Assist: ${title}`);
+    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 20_000 });
+    await page.keyboard.press('Enter');
+  }
+
+  /** Edits the workspace's settings.json on disk, as a person editing it by hand would. */
+  function setWorkspaceSetting(key, value) {
+    const file = join(workspace, '.vscode', 'settings.json');
+    const settings = JSON.parse(readFileSync(file, 'utf8'));
+    if (value === undefined) delete settings[key];
+    else settings[key] = value;
+    writeFileSync(file, JSON.stringify(settings, null, 1));
+  }
 
   it('shows the model and provider in the status bar', async () => {
     const text = await page.locator('[id$="onnxAssist.status"]').innerText();
@@ -123,6 +145,141 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     const out = await frame.locator('#output').innerText();
     assert.ok(out.trim().length > 0, 'the panel shows generated text');
     await page.screenshot({ path: join(shots, 'panel-generate.png') });
+  });
+
+  it('an out-of-range control shows its problem beside it and is not sent; fixed, generation works without a reload', async () => {
+    const frame = panel();
+    await frame.locator('body[data-ready="true"]').waitFor({ timeout: 60_000 });
+    if ((await frame.locator('#controls').getAttribute('open')) === null) await frame.locator('#controls summary').click();
+    const bad = [
+      ['maxNewTokens', '0', 'Max new tokens must be from 1 to 32768.'],
+      ['topP', '2', 'Top-p must be from 0 to 1.'],
+      ['temperature', '-1', 'Temperature must be from 0 to 100.'],
+    ];
+    for (const [id, value, problem] of bad) {
+      await frame.locator(`#${id}`).fill(value);
+      await frame.locator(`#${id}-problem`).filter({ hasText: problem }).waitFor({ timeout: 10_000 });
+    }
+    await frame.locator('#generate').click();
+    await frame.locator('#genError').filter({ hasText: 'Not sent' }).waitFor({ timeout: 10_000 });
+    assert.equal(await frame.locator('#generate').isEnabled(), true, 'Generate stays usable');
+    assert.equal(await frame.locator('#stopBtn').isEnabled(), false, 'nothing is running');
+    await page.screenshot({ path: join(shots, 'panel-control-out-of-range.png') });
+    for (const [id, value] of [['maxNewTokens', '12'], ['topP', '0.9'], ['temperature', '0']]) {
+      await frame.locator(`#${id}`).fill(value);
+      await frame.locator(`#${id}-problem:empty`).waitFor({ state: 'attached', timeout: 10_000 });
+    }
+    await frame.locator('#prompt').fill('def add(a, b):\n    ');
+    await frame.locator('#generate').click();
+    await frame.locator('#stats').filter({ hasText: 'tokens/s' }).waitFor({ timeout: 60_000 });
+    assert.equal(await frame.locator('#genError').innerText(), '');
+    await page.screenshot({ path: join(shots, 'panel-control-fixed-generates.png') });
+  });
+
+  it('a request the extension rejects is answered with its reason, and the panel stays usable', async () => {
+    const frame = panel();
+    // 210,000 characters: over what the panel's messages may carry, so the extension rejects it.
+    await frame.locator('#prompt').fill('x'.repeat(210_000));
+    await frame.locator('#generate').click();
+    await frame.locator('#genError').filter({ hasText: 'characters long' }).waitFor({ timeout: 30_000 });
+    assert.match(await frame.locator('#genError').innerText(), /the prompt is 210000 characters long; the panel takes at most 200000/);
+    assert.equal(await frame.locator('#generate').isEnabled(), true, 'Generate is enabled again');
+    await frame.locator('#prompt').fill('import os\n');
+    await frame.locator('#generate').click();
+    await frame.locator('#stats').filter({ hasText: 'tokens/s' }).waitFor({ timeout: 60_000 });
+  });
+
+  it('the model and provider line is one short line, without the CUDA install text', async () => {
+    const line = await panel().locator('#modelLine').innerText();
+    assert.match(line, /Model code-lm · classifier spam-classifier · cpu \(auto\)/);
+    assert.doesNotMatch(line, /NuGet|reinstall|fallback/);
+    const box = await panel().locator('#modelLine').evaluate((el) => ({ height: el.getBoundingClientRect().height, lineHeight: parseFloat(getComputedStyle(el).lineHeight) || 16 }));
+    assert.ok(box.height < box.lineHeight * 1.6, `one line (height ${box.height})`);
+  });
+
+  it('zero-shot without a zero-shot model: the old result goes at once, the error shows where the result goes', async () => {
+    const frame = panel();
+    await frame.locator('#clsText').fill('Congratulations! You won a FREE cruise, click here now!');
+    await frame.locator('#zsLabels').fill('');
+    await frame.locator('#classify').click();
+    await frame.locator('#labels .label-row').first().waitFor({ timeout: 60_000 });
+    await frame.locator('#clsText').fill('The app crashes when I open a file');
+    await frame.locator('#zsLabels').fill('bug, feature request');
+    await frame.locator('#classify').click();
+    const error = frame.locator('#clsError');
+    await error.filter({ hasText: 'No zero-shot model is set' }).waitFor({ timeout: 30_000 });
+    assert.equal(await frame.locator('#labels .label-row').count(), 0, 'no label of the other text beside this one');
+    assert.equal(await frame.locator('#error').innerText(), '', 'not in the footer');
+    const inView = await error.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= window.innerHeight;
+    });
+    assert.ok(inView, 'the error is in view, where the result goes');
+    assert.equal(await frame.locator('#classify').isEnabled(), true);
+    await page.screenshot({ path: join(shots, 'panel-zero-shot-no-model.png') });
+    // The error offers the fix: a picker of zero-shot-capable models (none here yet) or a download.
+    await error.locator('button', { hasText: 'Select Zero-Shot Model…' }).click();
+    await page.waitForSelector('.quick-input-widget .quick-input-title:has-text("Zero-shot model")', { timeout: 20_000 });
+    const rows = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+    assert.ok(rows.every((r) => !/spam-classifier|code-language|code-lm/.test(r)), rows.join(' | '));
+    await page.screenshot({ path: join(shots, 'picker-zero-shot-model.png') });
+    await page.keyboard.press('Escape');
+  });
+
+  it('palette Zero-Shot Classify checks the model before asking for labels, and offers the fixes', async () => {
+    await open('notes.txt');
+    await page.keyboard.press(`${MOD}+A`);
+    await palette('Zero-Shot Classify Selection');
+    const toast = page.locator('.notification-toast', { hasText: 'No zero-shot model is set' });
+    await toast.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await page.locator('.quick-input-widget .quick-input-title:has-text("Zero-shot labels")').count(), 0, 'no labels asked for');
+    const buttons = (await toast.locator('.monaco-button').allInnerTexts()).map((b) => b.trim());
+    assert.deepEqual(buttons, ['Select Zero-Shot Model…', 'Download Model…', 'Open Output']);
+    await page.screenshot({ path: join(shots, 'palette-zero-shot-no-model.png') });
+    await toast.locator('.monaco-button', { hasText: 'Download Model…' }).click();
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="nli-deberta-v3-xsmall"]', { timeout: 20_000 });
+    await page.keyboard.press('Escape');
+  });
+
+  it('Select Generation Model lists only language models, the current one first', async () => {
+    await palette('Select Generation Model');
+    await page.waitForSelector('.quick-input-widget .quick-input-title:has-text("Generation model")', { timeout: 20_000 });
+    const rows = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+    assert.match(rows[0], /code-lm/);
+    assert.match(rows[0], /current/);
+    assert.ok(rows.every((r) => !/code-language|spam-classifier/.test(r)), `no classifiers: ${rows.join(' | ')}`);
+    await page.screenshot({ path: join(shots, 'picker-generation-model.png') });
+    await page.keyboard.press('Escape');
+  });
+
+  it('Select Execution Provider offers only the providers this installation has here', async () => {
+    await palette('Select Execution Provider');
+    await page.waitForSelector('.quick-input-widget .quick-input-title:has-text("Execution provider")', { timeout: 60_000 });
+    const labels = await page.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts();
+    assert.ok(labels.includes('auto') && labels.includes('cpu'), labels.join(', '));
+    if (process.platform !== 'win32') assert.ok(!labels.includes('dml'), `no DirectML on ${process.platform}: ${labels.join(', ')}`);
+    const placeholder = await page.locator('.quick-input-widget input').getAttribute('placeholder');
+    if (process.platform !== 'win32') assert.match(placeholder ?? '', /Not available on this machine: .*dml \(DirectML runs on Windows only/);
+    await page.screenshot({ path: join(shots, 'picker-execution-provider.png') });
+    await page.keyboard.press('Escape');
+  });
+
+  it('a provider set by hand that cannot run here: panel and status bar both show what runs, and why', async () => {
+    if (process.platform === 'win32') return;
+    setWorkspaceSetting('onnxAssist.executionProvider', 'dml');
+    await statusBar().filter({ hasText: 'cpu (not dml)' }).waitFor({ timeout: 60_000 });
+    await panel().locator('#modelLine').filter({ hasText: 'cpu, not dml: DirectML runs on Windows only' }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(shots, 'provider-not-available.png') });
+    setWorkspaceSetting('onnxAssist.executionProvider', undefined);
+    await panel().locator('#modelLine').filter({ hasText: 'cpu (auto)' }).waitFor({ timeout: 60_000 });
+    assert.doesNotMatch(await statusBar().innerText(), /not dml/);
+  });
+
+  it('Restart Inference Host says so when the new host is ready', async () => {
+    await palette('Restart Inference Host');
+    await page.locator('.notification-toast', { hasText: 'the inference host restarted and is ready' }).waitFor({ timeout: 60_000 });
+    await page.locator('.notification-toast', { hasText: 'restarting the inference host' }).waitFor({ state: 'hidden', timeout: 30_000 });
+    await page.screenshot({ path: join(shots, 'restart-host-ready.png') });
   });
 
   it('Evaluate Classifier shows a report with charts in the panel', async () => {
@@ -180,5 +337,73 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     await ghost.first().waitFor({ state: 'visible', timeout: 90_000 });
     assert.ok((await ghost.allInnerTexts()).join('').trim().length > 0);
     await page.screenshot({ path: join(shots, 'download-then-complete.png') });
+  });
+
+  it('Download Model offline offers Retry and the endpoint setting, not Restart Host', async () => {
+    await hub.stop(); // the endpoint now refuses connections, as a machine offline does
+    await palette('Download Model');
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Qwen2.5-Coder"]', { timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.quick-input-widget .quick-input-title:has-text("Variant")', { timeout: 20_000 });
+    await page.keyboard.press('Enter');
+    const toast = page.locator('.notification-toast', { hasText: 'Download model failed' });
+    await toast.waitFor({ state: 'visible', timeout: 60_000 });
+    const buttons = await toast.locator('.monaco-button').allInnerTexts();
+    assert.deepEqual(buttons.map((b) => b.trim()), ['Retry', 'Open Endpoint Setting', 'Open Output']);
+    await page.screenshot({ path: join(shots, 'download-offline-actions.png') });
+    await toast.locator('.monaco-button', { hasText: 'Open Endpoint Setting' }).click();
+    // In this remote (web) window the Hub settings are the remote machine's: the Remote tab shows them.
+    await page.locator('.settings-editor .setting-item-label', { hasText: 'Endpoint' }).first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(shots, 'download-offline-endpoint-setting.png') });
+  });
+});
+
+describe('npm start', { timeout: 300_000 }, () => {
+  it('serves the workbench offline: loading the page twice logs nothing (no vsda, no gallery, no telemetry)', async () => {
+    const port = await new Promise((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = s.address().port;
+        s.close(() => resolve(p));
+      });
+    });
+    const child = spawn(process.execPath, [join(root, 'tools', 'start.mjs')], { env: { ...process.env, ONNX_ASSIST_WEB: '1', PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const exited = new Promise((r) => child.once('exit', r));
+    let browser2;
+    try {
+      const url = await new Promise((resolve, reject) => {
+        const seen = () => {
+          const m = out.match(/(http:\/\/127\.0\.0\.1:\d+\/\?folder=\S+)/);
+          if (m) resolve(m[1]);
+        };
+        child.stdout.on('data', seen);
+        child.once('exit', (code) => reject(new Error(`npm start exited (${code}): ${err}`)));
+      });
+      browser2 = await launchBrowser();
+      const p = await browser2.newPage({ viewport: { width: 1200, height: 800 } });
+      const requests = [];
+      p.on('request', (r) => requests.push(r.url()));
+      for (let load = 0; load < 2; load++) {
+        if (load === 0) await p.goto(url);
+        else await p.reload();
+        await p.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+        const trust = p.locator('.monaco-dialog-box .monaco-button', { hasText: 'Yes, I trust' }).first();
+        await trust.waitFor({ state: 'visible', timeout: 10_000 }).then(() => trust.click(), () => undefined);
+        await p.waitForSelector('[id$="onnxAssist.status"]', { timeout: 120_000 });
+        // The remote extension host is up (our extension answered); its gallery and telemetry calls would have started.
+        await p.keyboard.press('Control+Shift+X');
+        await p.waitForSelector('.extensions-viewlet', { timeout: 30_000 });
+      }
+      await p.screenshot({ path: join(shots, 'npm-start-extensions-view.png') });
+      assert.equal(err.trim(), '', `the server printed:\n${err}`);
+      assert.deepEqual(requests.filter((u) => !u.startsWith(`http://127.0.0.1:${port}`) && !u.startsWith('data:') && !u.startsWith('blob:') && !/^vscode-|^https:\/\/[^/]*vscode-cdn\.net\//.test(u)), [], 'nothing remote');
+    } finally {
+      await browser2?.close().catch(() => undefined);
+      child.kill('SIGINT');
+      await exited;
+    }
   });
 });
