@@ -85,6 +85,9 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     await page.keyboard.press('Enter');
   }
 
+  /** Resolves when a toast's fade-in (and any other animation in it) has finished, for a clean screenshot. */
+  const settled = (locator) => locator.evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
+
   /** Edits the workspace's settings.json on disk, as a person editing it by hand would. */
   function setWorkspaceSetting(key, value) {
     const file = join(workspace, '.vscode', 'settings.json');
@@ -233,6 +236,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     const toast = page.locator('.notification-toast', { hasText: 'No zero-shot model is set' });
     await toast.waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal(await page.locator('.quick-input-widget .quick-input-title:has-text("Zero-shot labels")').count(), 0, 'no labels asked for');
+    await settled(toast);
     const buttons = (await toast.locator('.monaco-button').allInnerTexts()).map((b) => b.trim());
     assert.deepEqual(buttons, ['Select Zero-Shot Model…', 'Download Model…', 'Open Output']);
     await page.screenshot({ path: join(shots, 'palette-zero-shot-no-model.png') });
@@ -277,8 +281,10 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
 
   it('Restart Inference Host says so when the new host is ready', async () => {
     await palette('Restart Inference Host');
-    await page.locator('.notification-toast', { hasText: 'the inference host restarted and is ready' }).waitFor({ timeout: 60_000 });
+    const ready = page.locator('.notification-toast', { hasText: 'inference host restarted and ready' });
+    await ready.waitFor({ timeout: 60_000 });
     await page.locator('.notification-toast', { hasText: 'restarting the inference host' }).waitFor({ state: 'hidden', timeout: 30_000 });
+    await settled(ready);
     await page.screenshot({ path: join(shots, 'restart-host-ready.png') });
   });
 
@@ -350,6 +356,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     await toast.waitFor({ state: 'visible', timeout: 60_000 });
     const buttons = await toast.locator('.monaco-button').allInnerTexts();
     assert.deepEqual(buttons.map((b) => b.trim()), ['Retry', 'Open Endpoint Setting', 'Open Output']);
+    await settled(toast);
     await page.screenshot({ path: join(shots, 'download-offline-actions.png') });
     await toast.locator('.monaco-button', { hasText: 'Open Endpoint Setting' }).click();
     // In this remote (web) window the Hub settings are the remote machine's: the Remote tab shows them.

@@ -94,7 +94,7 @@ async function showStatus(assistant: Assistant): Promise<HostStatus> {
 /** Restart Inference Host, with a notification once the new host answers. */
 async function restartHost(assistant: Assistant): Promise<HostStatus> {
   const s = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'ONNX Assist: restarting the inference host…' }, () => assistant.restartHost());
-  void vscode.window.showInformationMessage(`ONNX Assist: the inference host restarted and is ready (onnxruntime ${s.ortVersion}). Models load again on first use.`);
+  void vscode.window.showInformationMessage(`ONNX Assist: inference host restarted and ready. Models load again on first use (onnxruntime ${s.ortVersion}).`);
   assistant.output.info('inference host restarted by the user');
   return s;
 }
