@@ -25,6 +25,8 @@ export interface Settings {
   threads: number;
   inline: InlineSettings;
   zeroShot: { model: string; template: string; multiLabel: boolean };
+  /** Names of the fields Classify File adds to each record. */
+  batch: { labelField: string; scoreField: string };
   hub: { endpoint: string; cacheDir: string };
   generation: Required<Pick<GenerationOptions, 'maxNewTokens' | 'temperature' | 'topK' | 'topP' | 'repetitionPenalty' | 'noRepeatNgramSize'>>;
 }
@@ -58,6 +60,7 @@ export function readSettings(source: SettingsSource, trusted: boolean, warn: (me
   const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
   const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
   const isStrs = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr);
+  const isName = (v: unknown): v is string => isStr(v) && v.trim().length > 0;
   const isEp = (v: unknown): v is ExecutionProvider => (EXECUTION_PROVIDERS as readonly unknown[]).includes(v);
   const isPolicy = (v: unknown): v is MultilinePolicy => v === 'auto' || v === 'always' || v === 'never';
   return {
@@ -79,6 +82,10 @@ export function readSettings(source: SettingsSource, trusted: boolean, warn: (me
       model: get('zeroShot.model', isStr),
       template: get('zeroShot.template', (v: unknown): v is string => isStr(v) && v.includes('{}')),
       multiLabel: get('zeroShot.multiLabel', isBool),
+    },
+    batch: {
+      labelField: get('batch.labelField', isName),
+      scoreField: get('batch.scoreField', isName),
     },
     hub: {
       endpoint: get('hub.endpoint', (v: unknown): v is string => isStr(v) && /^https?:\/\/[^\s]+$/.test(v)),

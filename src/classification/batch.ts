@@ -141,7 +141,7 @@ export async function classifyFile(o: BatchOptions): Promise<BatchResult> {
           const taken = clashes(format === 'text' ? {} : record.values, added);
           if (taken.length) {
             throw new DataFileError(
-              `${path.basename(o.input)} line ${record.line} already has ${taken.map((f) => `a "${f}" ${format === 'jsonl' ? 'field' : 'column'}`).join(' and ')}; the results would overwrite it. Choose other names for the output fields.`,
+              `${path.basename(o.input)} line ${record.line} already has ${taken.map((f) => `a "${f}" ${format === 'jsonl' ? 'field' : 'column'}`).join(' and ')}; the results would overwrite it. Choose other names for the output fields (CLI: --label-field and --score-field; VS Code: the onnxAssist.batch.labelField and scoreField settings).`,
             );
           }
         }

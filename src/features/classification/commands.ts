@@ -4,13 +4,13 @@
  * evaluation reports shown in the panel. Every command also takes its answers as an argument
  * object (for keybindings, other extensions and the integration tests) and then asks nothing.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { classifyFile, type BatchResult } from '../../classification/batch';
 import { bindClassifier, parseLabels, type ClassifierSpec } from '../../classification/classifier';
 import { evaluateFile, type EvaluationReport } from '../../classification/evaluate';
 import { columnsOf, field, formatOf, guessColumns, readRecords } from '../../classification/records';
+import { writeUserFile } from '../../classification/userFiles';
 import type { FewShotClassifier, LabelledText, ZeroShotResult } from '../../protocol/types';
 import { describeKind, fitsPurpose, modelKindOf } from '../../host/models/kind';
 import type { Assistant } from '../assistant';
@@ -233,6 +233,7 @@ export class ClassificationCommands {
         input: file,
         textColumn,
         classify: bound.classify,
+        fields: { label: this.assistant.settings.batch.labelField, score: this.assistant.settings.batch.scoreField },
         isCancelled: () => signal.aborted,
         onProgress: (p) => {
           const pct = Math.floor((100 * p.bytes) / Math.max(1, p.totalBytes));
@@ -375,6 +376,6 @@ export async function exportReport(r: EvaluationReport, format: 'markdown' | 'js
   const base = path.join(path.dirname(r.data), `${path.basename(r.data, path.extname(r.data))}.evaluation.${format === 'markdown' ? 'md' : 'json'}`);
   const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(base), filters: format === 'markdown' ? { Markdown: ['md'] } : { JSON: ['json'] } });
   if (!target) return undefined;
-  fs.writeFileSync(target.fsPath, text);
+  writeUserFile(target.fsPath, text, `exporting the evaluation of ${path.basename(r.data)}`);
   return target.fsPath;
 }

@@ -55,6 +55,22 @@ describe('classification workflows in VS Code', () => {
     assert.equal(again.output, workspacePath('tickets.classified-2.csv'));
   });
 
+  it('Classify File keeps a JSONL gold label, refuses to overwrite an input field, and takes other field names from the settings', async () => {
+    const input = workspacePath('gold.jsonl');
+    fs.writeFileSync(input, '{"text":"I want my money back","label":"billing","predicted_label":"by hand"}\n');
+    const args = { classifier: { modelPath: fixture('tiny-bert-classifier') }, textColumn: 'text' };
+    await assert.rejects(Promise.resolve(vscode.commands.executeCommand('onnxAssist.classifyFile', vscode.Uri.file(input), args)), /line 1 already has a "predicted_label" field.*onnxAssist\.batch\.labelField/);
+    assert.ok(!fs.existsSync(workspacePath('gold.classified.jsonl')), 'nothing written');
+    await cfg().update('batch.labelField', 'model_label', vscode.ConfigurationTarget.Global);
+    try {
+      const r = await vscode.commands.executeCommand<BatchResult>('onnxAssist.classifyFile', vscode.Uri.file(input), args);
+      const row = JSON.parse(fs.readFileSync(r.output, 'utf8')) as Record<string, unknown>;
+      assert.deepEqual([row.label, row.predicted_label, typeof row.model_label, typeof row.score], ['billing', 'by hand', 'string', 'number']);
+    } finally {
+      await cfg().update('batch.labelField', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('a missing column and an empty file get a clear message and no output', async () => {
     const empty = workspacePath('empty.jsonl');
     fs.writeFileSync(empty, '');
