@@ -13,6 +13,10 @@ import { launchBrowser, root, startServer } from './server.mjs';
 const shots = join(root, 'test-results', 'ui');
 const MOD = process.platform === 'darwin' ? 'Meta' : 'Control';
 
+// How long to wait for something the test caused to show up. Generous: CI runs on a busy
+// 2-core machine; a wait bounds a hang, it measures nothing.
+const EVENT_WAIT = 60_000;
+
 describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
   let server;
   let browser;
@@ -66,9 +70,9 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     await page.keyboard.press(`${MOD}+P`);
     await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
     await page.keyboard.type(name);
-    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: 20_000 });
+    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: EVENT_WAIT });
     await page.keyboard.press('Enter');
-    await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: 20_000 });
+    await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: EVENT_WAIT });
     await page.click('.editor-instance .view-lines');
   }
 
@@ -81,7 +85,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     await page.keyboard.press('F1');
     await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
     await page.keyboard.type(`ONNX Assist: ${title}`);
-    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: 20_000 });
+    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${title}"]`, { timeout: EVENT_WAIT });
     await page.keyboard.press('Enter');
   }
 
@@ -115,7 +119,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     await page.screenshot({ path: join(shots, 'inline-ghost-text.png') });
     const before = await editorText();
     await page.keyboard.press('Tab');
-    await page.waitForFunction((b) => document.querySelector('.editor-instance .view-lines').innerText !== b, before, { timeout: 10_000 });
+    await page.waitForFunction((b) => document.querySelector('.editor-instance .view-lines').innerText !== b, before, { timeout: EVENT_WAIT });
     const after = await editorText();
     assert.ok(after.replace(/\s/g, '').length > before.replace(/\s/g, '').length, 'accepting inserted the suggestion');
     await page.screenshot({ path: join(shots, 'inline-accepted.png') });
@@ -127,7 +131,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     await page.keyboard.press('F1');
     await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
     await page.keyboard.type('ONNX Assist: Classify Selection');
-    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Classify Selection"]', { timeout: 20_000 });
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Classify Selection"]', { timeout: EVENT_WAIT });
     await page.keyboard.press('Enter');
     const spamRow = page.locator('.quick-input-list .monaco-list-row', { hasText: 'spam' });
     await spamRow.first().waitFor({ state: 'visible', timeout: 60_000 });
@@ -161,16 +165,16 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     ];
     for (const [id, value, problem] of bad) {
       await frame.locator(`#${id}`).fill(value);
-      await frame.locator(`#${id}-problem`).filter({ hasText: problem }).waitFor({ timeout: 10_000 });
+      await frame.locator(`#${id}-problem`).filter({ hasText: problem }).waitFor({ timeout: EVENT_WAIT });
     }
     await frame.locator('#generate').click();
-    await frame.locator('#genError').filter({ hasText: 'Not sent' }).waitFor({ timeout: 10_000 });
+    await frame.locator('#genError').filter({ hasText: 'Not sent' }).waitFor({ timeout: EVENT_WAIT });
     assert.equal(await frame.locator('#generate').isEnabled(), true, 'Generate stays usable');
     assert.equal(await frame.locator('#stopBtn').isEnabled(), false, 'nothing is running');
     await page.screenshot({ path: join(shots, 'panel-control-out-of-range.png') });
     for (const [id, value] of [['maxNewTokens', '12'], ['topP', '0.9'], ['temperature', '0']]) {
       await frame.locator(`#${id}`).fill(value);
-      await frame.locator(`#${id}-problem:empty`).waitFor({ state: 'attached', timeout: 10_000 });
+      await frame.locator(`#${id}-problem:empty`).waitFor({ state: 'attached', timeout: EVENT_WAIT });
     }
     await frame.locator('#prompt').fill('def add(a, b):\n    ');
     await frame.locator('#generate').click();
@@ -222,7 +226,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     await page.screenshot({ path: join(shots, 'panel-zero-shot-no-model.png') });
     // The error offers the fix: a picker of zero-shot-capable models (none here yet) or a download.
     await error.locator('button', { hasText: 'Select Zero-Shot Model…' }).click();
-    await page.waitForSelector('.quick-input-widget .quick-input-title:has-text("Zero-shot model")', { timeout: 20_000 });
+    await page.waitForSelector('.quick-input-widget .quick-input-title:has-text("Zero-shot model")', { timeout: EVENT_WAIT });
     const rows = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
     assert.ok(rows.every((r) => !/spam-classifier|code-language|code-lm/.test(r)), rows.join(' | '));
     await page.screenshot({ path: join(shots, 'picker-zero-shot-model.png') });
@@ -241,13 +245,13 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     assert.deepEqual(buttons, ['Select Zero-Shot Model…', 'Download Model…', 'Open Output']);
     await page.screenshot({ path: join(shots, 'palette-zero-shot-no-model.png') });
     await toast.locator('.monaco-button', { hasText: 'Download Model…' }).click();
-    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="nli-deberta-v3-xsmall"]', { timeout: 20_000 });
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="nli-deberta-v3-xsmall"]', { timeout: EVENT_WAIT });
     await page.keyboard.press('Escape');
   });
 
   it('Select Generation Model lists only language models, the current one first', async () => {
     await palette('Select Generation Model');
-    await page.waitForSelector('.quick-input-widget .quick-input-title:has-text("Generation model")', { timeout: 20_000 });
+    await page.waitForSelector('.quick-input-widget .quick-input-title:has-text("Generation model")', { timeout: EVENT_WAIT });
     const rows = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
     assert.match(rows[0], /code-lm/);
     assert.match(rows[0], /current/);
@@ -293,7 +297,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     await page.keyboard.press('F1');
     await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
     await page.keyboard.type('ONNX Assist: Evaluate Classifier');
-    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Evaluate Classifier"]', { timeout: 20_000 });
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Evaluate Classifier"]', { timeout: EVENT_WAIT });
     await page.keyboard.press('Enter');
     // Classifier (the current one is first), then the text and label columns (guesses first).
     for (const hint of ['current classifier', 'text', 'label']) {
@@ -316,17 +320,17 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     await page.keyboard.press('F1');
     await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
     await page.keyboard.type('ONNX Assist: Download Model');
-    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Download Model"]', { timeout: 20_000 });
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Download Model"]', { timeout: EVENT_WAIT });
     await page.keyboard.press('Enter');
-    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Qwen2.5-Coder"]', { timeout: 20_000 });
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Qwen2.5-Coder"]', { timeout: EVENT_WAIT });
     await page.screenshot({ path: join(shots, 'download-catalog.png') });
     await page.keyboard.type('Another repository');
-    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Another repository"]', { timeout: 20_000 });
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Another repository"]', { timeout: EVENT_WAIT });
     await page.keyboard.press('Enter');
-    await page.waitForSelector('.quick-input-widget .quick-input-title:has-text("Hub repository")', { timeout: 20_000 });
+    await page.waitForSelector('.quick-input-widget .quick-input-title:has-text("Hub repository")', { timeout: EVENT_WAIT });
     await page.keyboard.type('onnx-assist/code-lm');
     await page.keyboard.press('Enter');
-    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="q8"]', { timeout: 20_000 });
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="q8"]', { timeout: EVENT_WAIT });
     await page.keyboard.press('Enter'); // the suggested variant comes first
     const toast = page.locator('.notification-toast', { hasText: 'Downloading onnx-assist/code-lm' });
     await toast.waitFor({ state: 'visible', timeout: 30_000 });
@@ -348,9 +352,9 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
   it('Download Model offline offers Retry and the endpoint setting, not Restart Host', async () => {
     await hub.stop(); // the endpoint now refuses connections, as a machine offline does
     await palette('Download Model');
-    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Qwen2.5-Coder"]', { timeout: 20_000 });
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Qwen2.5-Coder"]', { timeout: EVENT_WAIT });
     await page.keyboard.press('Enter');
-    await page.waitForSelector('.quick-input-widget .quick-input-title:has-text("Variant")', { timeout: 20_000 });
+    await page.waitForSelector('.quick-input-widget .quick-input-title:has-text("Variant")', { timeout: EVENT_WAIT });
     await page.keyboard.press('Enter');
     const toast = page.locator('.notification-toast', { hasText: 'Download model failed' });
     await toast.waitFor({ state: 'visible', timeout: 60_000 });

@@ -87,7 +87,7 @@ describe('ONNX Assist in VS Code', () => {
     const accept = async (command: string): Promise<string> => {
       const before = doc.getText();
       // Ask for the suggestion (as Alt+\ does), then accept part of it, until the document changes.
-      for (let i = 0; i < 60 && doc.getText() === before; i++) {
+      for (let i = 0; i < 240 && doc.getText() === before; i++) {
         await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
         await new Promise((r) => setTimeout(r, 500));
         await vscode.commands.executeCommand(command);
