@@ -15,7 +15,9 @@ const run = promisify(execFile);
 /** npm in the repository, with the environment a user has (no CI overrides). */
 async function npm(...args: string[]) {
   const env = { ...process.env };
-  for (const k of Object.keys(env)) if (/^npm_config_onnxruntime/i.test(k) || k === 'ONNXRUNTIME_NODE_INSTALL') delete env[k];
+  // Under `npm test` the parent npm's settings (npm_config_loglevel=silent from --silent, ...) are
+  // in the environment; a user's shell has none of them.
+  for (const k of Object.keys(env)) if (/^npm_/i.test(k) || k === 'ONNXRUNTIME_NODE_INSTALL') delete env[k];
   return run(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { cwd: ROOT, env });
 }
 
