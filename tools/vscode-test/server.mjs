@@ -83,17 +83,36 @@ export function isHarmlessServerNoise(line) {
   return /^File not found: \S*\/node_modules\/vsda\/rust\/web\/vsda(_bg\.wasm|\.js)\s*$/.test(line);
 }
 
-/** Passes a server's output through, line by line, without the harmless vsda lines. */
+/**
+ * A browser that reloads or closes the page drops its websocket mid-read, and the server logs
+ * that as a multi-line `Error: read ECONNRESET` stack (an ordinary disconnect, nothing failed).
+ */
+const RESET_START = /^(\[\d\d:\d\d:\d\d\] )?Error: read ECONNRESET\s*$/;
+
+/** Passes a server's output through, line by line, without the harmless vsda and disconnect lines. */
 export function filterServerOutput(stream, write) {
   let rest = '';
+  let inReset = false;
+  const line = (l) => {
+    if (inReset) {
+      // The stack and the error's fields are indented; the object's closing brace ends the block.
+      if (/^\s/.test(l) || l.trim() === '}') {
+        if (l.trim() === '}') inReset = false;
+        return;
+      }
+      inReset = false;
+    }
+    if (RESET_START.test(l)) inReset = true;
+    else if (!isHarmlessServerNoise(l)) write(`${l}\n`);
+  };
   stream.setEncoding('utf8');
   stream.on('data', (d) => {
     const lines = (rest + d).split('\n');
     rest = lines.pop() ?? '';
-    for (const l of lines) if (!isHarmlessServerNoise(l)) write(`${l}\n`);
+    for (const l of lines) line(l);
   });
   stream.on('end', () => {
-    if (rest && !isHarmlessServerNoise(rest)) write(rest);
+    if (rest) line(rest);
   });
 }
 
