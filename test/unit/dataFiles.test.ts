@@ -50,6 +50,13 @@ describe('data files', () => {
     assert.deepEqual(await columnsOf(f), ['text', 'label']);
   });
 
+  it('CSV with CRLF line ends (as Excel saves it) reads the same as LF; header only has no records', async () => {
+    const crlf = await read(write('w.csv', 'text,label\r\n"a, b",x\r\n"multi\r\nline",y\r\n'));
+    assert.deepEqual(crlf.records.map((r) => r.values), [{ text: 'a, b', label: 'x' }, { text: 'multi\r\nline', label: 'y' }]);
+    assert.deepEqual(crlf.skipped, []);
+    assert.deepEqual((await read(write('h2.csv', 'text,label\r\n'))).records, []);
+  });
+
   it('TSV, JSON Lines and plain text', async () => {
     const tsv = await read(write('a.tsv', 'text\tlabel\nfoo\tbar\n'));
     assert.deepEqual(tsv.records[0].values, { text: 'foo', label: 'bar' });
