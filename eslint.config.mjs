@@ -1,10 +1,11 @@
 import tseslint from 'typescript-eslint';
+import { layers } from './tools/lint/layers.mjs';
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'media/**'] },
   ...tseslint.configs.recommended,
   {
-    files: ['src/**/*.ts', 'test/**/*.ts', 'tools/bench/**/*.ts'],
+    files: ['src/**/*.ts', 'test/**/*.ts', 'tools/bench/**/*.ts', 'tools/eval/**/*.ts'],
     languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -12,5 +13,10 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { onnxAssist: { rules: { layers } } },
+    rules: { 'onnxAssist/layers': 'error' },
   },
 );

@@ -16,11 +16,12 @@ const common = {
 await build({
   ...common,
   entryPoints: {
-    extension: 'src/extension.ts',
-    cli: 'src/cli.ts',
+    extension: 'src/vscode/extension.ts',
+    cli: 'src/cli/main.ts',
     'host/worker': 'src/host/worker.ts',
     'host/process': 'src/host/process.ts',
     bench: 'tools/bench/bench.ts',
+    eval: 'tools/eval/main.ts',
   },
   outdir: 'dist',
 });

@@ -6,7 +6,7 @@
 import { HostError } from '../protocol/errors';
 import type { ClientMessage, HostMessage, Method } from '../protocol/types';
 import { parseClientMessage, parseParams } from '../protocol/validate';
-import { Engine } from './engine/engine';
+import { Engine } from './engine';
 
 export interface Transport {
   post(message: HostMessage): void;

@@ -225,6 +225,8 @@ export interface HostStatus {
   models: ModelInfo[];
   ortVersion: string;
   backends: { name: string; bundled: boolean; installed: boolean }[];
+  /** Every provider a user can choose, whether it would run here, and why not. */
+  providers: { ep: ExecutionProvider; available: boolean; reason?: string }[];
   threads: number;
   memory: { rssMB: number; heapUsedMB: number; externalMB: number };
   uptimeMs: number;

@@ -3,7 +3,7 @@
  * webview is checked here; a malformed or hostile message is dropped and logged.
  */
 import { HostError } from './errors';
-import type { EvaluationReport } from '../classification/evaluate';
+import type { EvaluationReport } from './reports';
 import type { CompletionCountsWire, GenerateStats, GenerationOptions, LabelScore } from './types';
 import { GENERATION_RANGES, parseGenerationOptions, rangeProblem, type NumberRange } from './validate';
 

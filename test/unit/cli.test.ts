@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { demo, main } from '../../src/cli';
+import { demo, main } from '../../src/cli/main';
 import { GENERATION_RANGES, LOAD_RANGES } from '../../src/protocol/validate';
 import { newClient, ROOT, TINY_BERT, TINY_EMBEDDER, TINY_GPT2, TINY_NLI } from './helpers';
 
@@ -177,7 +177,8 @@ describe('CLI', () => {
         [['teach', '--encoder', TINY_EMBEDDER, '--data', data, '--name', '../x'], 2, /--name may hold letters, digits/],
         [['teach', '--encoder', '/no/encoder', '--data', data, '--name', 'x'], 2, /--encoder: \/no\/encoder does not exist/],
         [['teach', '--encoder', TINY_EMBEDDER, '--data', dir, '--name', 'x'], 2, /is a folder/],
-        [['eval', '--only', 'nope'], 2, /--only: unknown model "nope"/],
+        [['eval', '--quick'], 2, /Unknown option '--quick'/],
+        [['eval'], 2, /eval needs --model M and --data F .*npm run eval/],
         [['eval', '--model', TINY_BERT, '--data', noCols, '--text-column', 'text'], 1, /has no column "text"/],
         [['status', '--model', '/no/model'], 2, /--model: \/no\/model does not exist/],
         [['pull', 'not a repo'], 2, /pull: "not a repo" is not a Hub repository id/],

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { main } from '../../src/cli';
+import { main } from '../../src/cli/main';
 import { ROOT, TINY_BERT, TINY_EMBEDDER, TINY_GPT2 } from './helpers';
 
 async function cli(args: string[], stdin?: string) {

@@ -6,8 +6,8 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { planProviders, webgpuProblem, type BackendInfo, type HostFiles } from '../../src/host/engine/providers';
-import { providerFailure } from '../../src/host/engine/session';
+import { planProviders, webgpuProblem, type BackendInfo, type HostFiles } from '../../src/host/runtime/providers';
+import { providerFailure } from '../../src/host/runtime/session';
 import { ROOT, TINY_GPT2 } from './helpers';
 
 /** A machine described by its files: paths that exist and folder listings. */

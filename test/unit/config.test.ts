@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generationOptions, readSettings, SECTION, type SettingsSource } from '../../src/config';
+import { generationOptions, readSettings, SECTION, type SettingsSource } from '../../src/vscode/config';
 import { parsePanelMessage } from '../../src/protocol/webview';
 import { HostError } from '../../src/protocol/errors';
 import { ROOT } from './helpers';

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { IncrementalDecoder } from '../../src/host/engine/causalLm';
-import { ModelTokenizer } from '../../src/host/engine/tokenizer';
-import { SeededRandom } from '../../src/host/engine/sampling';
+import { IncrementalDecoder } from '../../src/host/generation/causalLm';
+import { ModelTokenizer } from '../../src/host/runtime/tokenizer';
+import { SeededRandom } from '../../src/host/generation/sampling';
 import { TINY_BERT, TINY_GPT2 } from './helpers';
 
 function load(dir: string): ModelTokenizer {

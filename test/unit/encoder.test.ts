@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { HostClient } from '../../src/client/hostClient';
-import { scoreLabels, softmax } from '../../src/host/engine/encoder';
-import { ModelTokenizer } from '../../src/host/engine/tokenizer';
+import { scoreLabels, softmax } from '../../src/host/encoders/encoder';
+import { ModelTokenizer } from '../../src/host/runtime/tokenizer';
 import { readModelFolder } from '../../src/host/models/folder';
-import { loadSpamAssassin } from '../../src/eval/spamData';
+import { loadSpamAssassin } from '../../tools/eval/spamData';
 import { newClient, ROOT, TINY_BERT, TINY_BERT_MULTI, TINY_EMBEDDER } from './helpers';
 
 const TEXTS = ['The build failed again on CI', 'Great release, thanks!', 'x', 'Add a dark theme to the settings page please'];

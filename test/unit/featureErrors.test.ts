@@ -3,10 +3,10 @@
  * plain data, decided without VS Code.
  */
 import * as assert from 'node:assert/strict';
-import { actionsFor, UserError } from '../../src/features/errors';
-import { providerText, shortReason } from '../../src/features/providerText';
-import { CUDA_HINT } from '../../src/host/engine/providers';
-import { HubError } from '../../src/hub/names';
+import { actionsFor, UserError } from '../../src/vscode/errors';
+import { providerText, shortReason } from '../../src/vscode/providerText';
+import { CUDA_HINT } from '../../src/host/runtime/providers';
+import { HubError } from '../../src/core/hub/names';
 import { HostError } from '../../src/protocol/errors';
 
 const titles = (e: unknown, canRetry = true) => actionsFor(e, canRetry).map((a) => a.title);

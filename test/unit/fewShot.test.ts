@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HostClient } from '../../src/client/hostClient';
-import { crossValidate, fitLogistic, predictProba, stratifiedFolds } from '../../src/host/engine/logistic';
+import { crossValidate, fitLogistic, predictProba, stratifiedFolds } from '../../src/host/encoders/logistic';
 import { newClient, rejection, TINY_BERT, TINY_EMBEDDER } from './helpers';
 
 /** Mean cross-entropy + l2/2 |W|^2 on standardised features, as fitLogistic defines it. */

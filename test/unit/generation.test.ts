@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HostClient } from '../../src/client/hostClient';
 import { processEndpoint, workerEndpoint, type HostEndpoint } from '../../src/client/endpoint';
-import { Engine } from '../../src/host/engine/engine';
+import { Engine } from '../../src/host/engine';
 import type { HostError } from '../../src/protocol/errors';
 import type { GenerationOptions } from '../../src/protocol/types';
 import { fixture, newClient, rejection, ROOT, TINY_GPT2, TINY_GPT2_FIM, TINY_GPT2_MERGED } from './helpers';

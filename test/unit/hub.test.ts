@@ -9,11 +9,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HostClient } from '../../src/client/hostClient';
-import { cachedSnapshot, deleteCached, listCached, pullModel, type PullOptions } from '../../src/hub/download';
-import { readCatalog } from '../../src/hub/catalog';
-import { DTYPE_SUFFIX, HubError, parseRepoRef, safeRelativePath } from '../../src/hub/names';
+import { cachedSnapshot, deleteCached, listCached, pullModel, type PullOptions } from '../../src/core/hub/download';
+import { readCatalog } from '../../src/core/hub/catalog';
+import { DTYPE_SUFFIX, HubError, parseRepoRef, safeRelativePath } from '../../src/core/hub/names';
 import { HubEmulator } from '../hub/emulator';
-import { main } from '../../src/cli';
+import { main } from '../../src/cli/main';
 import { newClient, rejection, ROOT, TINY_GPT2 } from './helpers';
 
 const REPO = 'onnx-assist/tiny-gpt2';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { classificationReport, rocCurve } from '../../src/eval/metrics';
+import { classificationReport, rocCurve } from '../../src/core/classification/metrics';
 
 const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-12, `${a} != ${b}`);
 

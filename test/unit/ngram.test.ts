@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { NgramModel } from '../../src/eval/ngram';
+import { NgramModel } from '../../tools/eval/ngram';
 
 describe('n-gram baseline', () => {
   it('predicts the most frequent continuation of the longest known context, backing off', () => {

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { postprocess, type CompletionContext } from '../../src/features/completion/postprocess';
+import { postprocess, type CompletionContext } from '../../src/core/completion/postprocess';
 import { ROOT } from './helpers';
 
 interface Case {

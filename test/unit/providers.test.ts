@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { defaultThreads, planProviders, type BackendInfo } from '../../src/host/engine/providers';
+import { defaultThreads, planProviders, type BackendInfo } from '../../src/host/runtime/providers';
 
 const linuxNoCuda: BackendInfo[] = [
   { name: 'cpu', bundled: true, installed: true },

@@ -7,7 +7,7 @@ import {
   nextToken,
   SeededRandom,
   type SamplingConfig,
-} from '../../src/host/engine/sampling';
+} from '../../src/host/generation/sampling';
 
 const greedy: SamplingConfig = { doSample: false, temperature: 1, topK: 0, topP: 1, repetitionPenalty: 1, noRepeatNgramSize: 0 };
 const sample = (o: Partial<SamplingConfig>): SamplingConfig => ({ ...greedy, doSample: true, ...o });

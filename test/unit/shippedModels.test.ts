@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HostClient } from '../../src/client/hostClient';
-import { loadSpamAssassin } from '../../src/eval/spamData';
+import { loadSpamAssassin } from '../../tools/eval/spamData';
 import { newClient, ROOT } from './helpers';
 
 const MODELS = path.join(ROOT, 'models');

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { StopTextStream } from '../../src/host/engine/stopping';
+import { StopTextStream } from '../../src/host/generation/stopping';
 
 /** Feeds growing prefixes of `full` one character at a time and collects what is emitted. */
 function stream(stops: string[], steps: string[]) {

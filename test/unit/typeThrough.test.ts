@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { CompletionCounters } from '../../src/features/completion/counters';
-import { TypeThroughCache } from '../../src/features/completion/typeThroughCache';
+import { CompletionCounters } from '../../src/core/completion/counters';
+import { TypeThroughCache } from '../../src/core/completion/typeThroughCache';
 
 describe('type-through cache', () => {
   const doc = 'file:///a.ts';

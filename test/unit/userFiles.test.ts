@@ -7,10 +7,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { classifyFile } from '../../src/classification/batch';
-import { bindClassifier } from '../../src/classification/classifier';
-import { DataFileError } from '../../src/classification/records';
-import { claimTarget, TargetBusyError, writeUserFile } from '../../src/classification/userFiles';
+import { classifyFile } from '../../src/core/classification/batch';
+import { bindClassifier } from '../../src/core/classification/classifier';
+import { DataFileError } from '../../src/core/classification/records';
+import { claimTarget, TargetBusyError, writeUserFile } from '../../src/core/classification/userFiles';
 import type { HostClient } from '../../src/client/hostClient';
 import { newClient, rejection, ROOT, TINY_BERT } from './helpers';
 

@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { HostClient } from '../../src/client/hostClient';
-import { resolveThreads } from '../../src/host/engine/session';
-import { median, printReport, type Figure } from '../../src/eval/report';
+import { resolveThreads } from '../../src/host/runtime/session';
+import { median, printReport, type Figure } from '../eval/report';
 import { classificationBench } from './classify';
 import { replayBench } from './replay';
 

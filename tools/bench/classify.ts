@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HostClient } from '../../src/client/hostClient';
-import { median, type Figure } from '../../src/eval/report';
-import { loadSpamAssassin } from '../../src/eval/spamData';
+import { median, type Figure } from '../eval/report';
+import { loadSpamAssassin } from '../eval/spamData';
 
 type Transformers = typeof import('@huggingface/transformers');
 

@@ -6,10 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HostClient } from '../../src/client/hostClient';
-import { CompletionPipeline } from '../../src/features/completion/pipeline';
-import type { CompletionContext } from '../../src/features/completion/postprocess';
-import { SeededRandom } from '../../src/host/engine/sampling';
-import { median, percentile, type Figure } from '../../src/eval/report';
+import { CompletionPipeline } from '../../src/core/completion/pipeline';
+import type { CompletionContext } from '../../src/core/completion/postprocess';
+import { SeededRandom } from '../../src/host/generation/sampling';
+import { median, percentile, type Figure } from '../eval/report';
 
 const DEBOUNCE_MS = 120;
 const OPTIONS = { maxNewTokens: 48, timeLimitMs: 500, doSample: false, stop: ['\n\n\n'] };
@@ -24,7 +24,7 @@ interface Script {
 /** A stretch of a held-out file to type, with the text around it and seeded key intervals. */
 export function replayScript(root: string, model: string, keystrokes: number): Script {
   const manifestPath = path.join(model, 'corpus-manifest.json');
-  let text = fs.readFileSync(path.join(root, 'src/host/engine/sampling.ts'), 'utf8');
+  let text = fs.readFileSync(path.join(root, 'src/host/generation/sampling.ts'), 'utf8');
   if (fs.existsSync(manifestPath)) {
     const held = (JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { path: string; split: string; lang: string }[]).find(
       (m) => m.split === 'test' && m.lang === 'python' && fs.existsSync(m.path) && fs.statSync(m.path).size > 4000,

@@ -32,7 +32,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     workspace = mkdtempSync(join(tmpdir(), 'onnx-assist-ui-'));
     cpSync(join(root, 'test/vscode/workspace'), workspace, { recursive: true });
     // Labelled mails for the evaluation report, from the SpamAssassin test split (npm package).
-    const { loadSpamAssassin } = createRequire(import.meta.url)(join(root, 'out/src/eval/spamData.js'));
+    const { loadSpamAssassin } = createRequire(import.meta.url)(join(root, 'out/tools/eval/spamData.js'));
     const test = loadSpamAssassin(root).filter((m) => m.split === 'test');
     const sample = [...test.filter((m) => m.label === 'spam').slice(0, 40), ...test.filter((m) => m.label === 'ham').slice(0, 60)];
     writeFileSync(join(workspace, 'mails.jsonl'), sample.map((m) => JSON.stringify({ text: m.text, label: m.label })).join('\n') + '\n');

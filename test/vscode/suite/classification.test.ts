@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { BatchResult } from '../../../src/classification/batch';
-import type { EvaluationReport } from '../../../src/classification/evaluate';
-import { loadSpamAssassin } from '../../../src/eval/spamData';
-import type { ExtensionApi } from '../../../src/extension';
+import type { BatchResult } from '../../../src/core/classification/batch';
+import type { EvaluationReport } from '../../../src/core/classification/evaluate';
+import { loadSpamAssassin } from '../../../tools/eval/spamData';
+import type { ExtensionApi } from '../../../src/vscode/extension';
 import type { FewShotClassifier, ZeroShotResult } from '../../../src/protocol/types';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');

@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../../src/extension';
-import { providerText, type ProviderState } from '../../../src/features/providerText';
+import type { ExtensionApi } from '../../../src/vscode/extension';
+import { providerText, type ProviderState } from '../../../src/vscode/providerText';
 import type { HostStatus } from '../../../src/protocol/types';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');

@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../../src/extension';
-import type { PulledModel } from '../../../src/hub/download';
+import type { ExtensionApi } from '../../../src/vscode/extension';
+import type { PulledModel } from '../../../src/core/hub/download';
 import { HubEmulator } from '../../hub/emulator';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');

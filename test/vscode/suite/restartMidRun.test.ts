@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../../src/extension';
+import type { ExtensionApi } from '../../../src/vscode/extension';
 import { makeSlowModel } from '../../unit/slowModel';
 
 const EXTENSION_ID = 'onnx-assist.onnx-assist';

@@ -1,0 +1,100 @@
+/**
+ * Cleaning a raw model completion before it becomes ghost text: the line policy, no repeat of
+ * what already follows the cursor, no second copy of an auto-closed bracket or quote, trailing
+ * whitespace trimmed, indentation in the file's own style. Pure: no vscode import.
+ */
+
+/** When a completion may span several lines (the onnxAssist.inline.multiline setting). */
+export type MultilinePolicy = 'auto' | 'always' | 'never';
+
+export interface CompletionContext {
+  /** Text of the cursor's line before the cursor. */
+  linePrefix: string;
+  /** Text of the cursor's line after the cursor. */
+  lineSuffix: string;
+  /** The lines after the cursor's line (a few are enough). */
+  nextLines: string[];
+  /** The previous non-empty line, for the multi-line decision. */
+  previousLine: string;
+  multiline: MultilinePolicy;
+  /** Cursor inside a comment: one line at a time. */
+  inComment: boolean;
+  /** The file's indentation unit: '\t' or some spaces. */
+  indentUnit: string;
+}
+
+const CLOSERS = new Set([')', ']', '}', '"', "'", '`', '>', ';', ',']);
+const BLOCK_OPENER = /[{([:]\s*$|=>\s*$|\b(then|do|else)\s*$/;
+
+/** Whether this position may get several lines. */
+export function allowsMultiline(ctx: CompletionContext): boolean {
+  if (ctx.multiline === 'always') return true;
+  if (ctx.multiline === 'never' || ctx.inComment) return false;
+  if (ctx.lineSuffix.trim() !== '') return false; // mid-line: finish the line only
+  return ctx.linePrefix.trim() === '' || BLOCK_OPENER.test(ctx.linePrefix) || BLOCK_OPENER.test(ctx.previousLine);
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * Re-indents continuation lines into the file's unit. The model's unit is the greatest common
+ * step between indentation levels, measured from the cursor line's own indentation (`base`).
+ */
+export function matchIndentation(text: string, fileUnit: string, base: string): string {
+  const lines = text.split('\n');
+  if (lines.length < 2) return text;
+  const tabWidth = fileUnit === '\t' ? 4 : fileUnit.length;
+  const width = (ws: string) => [...ws].reduce((a, c) => a + (c === '\t' ? tabWidth : 1), 0);
+  const lead = (l: string) => /^[ \t]*/.exec(l)![0];
+  const body = lines.slice(1).filter((l) => l.trim() !== '');
+  if (body.length === 0) return text;
+  const usesTabs = body.some((l) => lead(l).includes('\t'));
+  if (usesTabs === (fileUnit === '\t') && usesTabs) return text;
+  const baseWidth = width(base);
+  const steps = body.map((l) => Math.abs(width(lead(l)) - baseWidth)).filter((d) => d > 0);
+  if (steps.length === 0) return text;
+  const modelStep = usesTabs ? tabWidth : steps.reduce(gcd);
+  if (!usesTabs && fileUnit !== '\t' && modelStep === fileUnit.length) return text;
+  return lines
+    .map((l, i) => {
+      if (i === 0 || l.trim() === '') return l;
+      const levels = Math.max(0, Math.round((width(lead(l)) - baseWidth) / modelStep));
+      return base + fileUnit.repeat(levels) + l.slice(lead(l).length);
+    })
+    .join('\n');
+}
+
+/** Returns the text to show, or undefined when nothing useful is left. */
+export function postprocess(raw: string, ctx: CompletionContext): string | undefined {
+  let text = raw.replace(/\r\n/g, '\n');
+  if (!allowsMultiline(ctx)) text = text.split('\n')[0];
+  else {
+    // A completion that runs into text already below the cursor stops where the repeat starts.
+    const lines = text.split('\n');
+    const next = ctx.nextLines.find((l) => l.trim() !== '')?.trim();
+    if (next) {
+      const at = lines.findIndex((l, i) => i > 0 && l.trim() === next);
+      if (at > 0) text = lines.slice(0, at).join('\n');
+    }
+  }
+  // Trailing whitespace on every line, and trailing blank lines.
+  text = text
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')
+    .replace(/\n+$/, '');
+  // What follows the cursor on this line must not be typed twice.
+  const suffix = ctx.lineSuffix.trim();
+  if (suffix) {
+    if (text.endsWith(suffix)) text = text.slice(0, text.length - suffix.length).trimEnd();
+    else if ([...suffix].every((c) => CLOSERS.has(c))) {
+      // An auto-closed `)` or quote after the cursor: keep the completion up to where it closes it.
+      const at = text.indexOf(suffix);
+      if (at >= 0) text = text.slice(0, at);
+      else if (CLOSERS.has(suffix[0]) && text.endsWith(suffix[0])) text = text.slice(0, -1);
+    }
+  }
+  text = matchIndentation(text, ctx.indentUnit, /^[ \t]*/.exec(ctx.linePrefix)![0]);
+  if (text.trim() === '') return undefined;
+  return text;
+}

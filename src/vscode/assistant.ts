@@ -1,0 +1,217 @@
+/**
+ * What every surface shares: current settings, the host client, model locations, local counters
+ * and quiet error reporting. Surfaces ask it for work; none talks to onnxruntime.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { HostClient } from '../client/hostClient';
+import { readSettings, SECTION, type Settings } from './config';
+import { isCancelled } from '../protocol/errors';
+import type { ChatMessage, GenerateResult, GenerationOptions, HostStatus, ModelInfo, TokenEvent } from '../protocol/types';
+import { CompletionCounters } from '../core/completion/counters';
+import { actionsFor } from './errors';
+import { ModelLocator } from './models/locations';
+import type { ProviderState } from './providerText';
+
+/** Local latency figures for the status bar (never sent anywhere). */
+export class LocalTelemetry {
+  lastLatencyMs: number | undefined;
+  cacheHits = 0;
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onChange = this.emitter.event;
+  latency(ms: number): void {
+    this.lastLatencyMs = ms;
+    this.emitter.fire();
+  }
+  servedFromCache(): void {
+    this.cacheHits++;
+  }
+  dispose(): void {
+    this.emitter.dispose();
+  }
+}
+
+export class Assistant implements vscode.Disposable {
+  settings: Settings;
+  readonly client: HostClient;
+  readonly models: ModelLocator;
+  readonly counters: CompletionCounters;
+  readonly telemetry = new LocalTelemetry();
+  private readonly busyEmitter = new vscode.EventEmitter<boolean>();
+  readonly onBusy = this.busyEmitter.event;
+  private busy = 0;
+  private readonly disposables: vscode.Disposable[] = [];
+  private providerValue: ProviderState;
+  private readonly providerEmitter = new vscode.EventEmitter<ProviderState>();
+  /** Fires when the provider that runs (or the one chosen) changes. */
+  readonly onProviderChange = this.providerEmitter.event;
+  /** The host has not been asked which provider runs since the last change that could move it. */
+  private providerStale = true;
+
+  constructor(
+    context: vscode.ExtensionContext,
+    readonly output: vscode.LogOutputChannel,
+  ) {
+    this.settings = this.read();
+    this.providerValue = { chosen: this.settings.executionProvider, fallbacks: [] };
+    this.models = new ModelLocator(context.extensionUri.fsPath);
+    this.counters = new CompletionCounters(context.globalState);
+    this.client = new HostClient({
+      workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'host', 'worker.js').fsPath,
+      log: (level, message) => output[level](message),
+    });
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(SECTION)) return;
+        this.settings = this.read();
+        if (e.affectsConfiguration(`${SECTION}.executionProvider`) || e.affectsConfiguration(`${SECTION}.generationModel`)) {
+          // Until the host says what runs, show only the choice; a running host loads the model on it
+          // now (in the background), so the provider shown is the one that runs, not a guess.
+          this.setProvider({ chosen: this.settings.executionProvider, fallbacks: [] });
+          if (this.client.state === 'ready') {
+            this.loadModel(this.models.generationModel(this.settings)).catch((err: unknown) => this.reportQuietly('loading the generation model after a settings change', err));
+          }
+        }
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => (this.settings = this.read())),
+      this.client.onStateChange((state) => {
+        if (state !== 'ready') this.setProvider({ chosen: this.settings.executionProvider, fallbacks: [] });
+      }),
+      this.onBusy((busy) => {
+        if (!busy && this.providerStale) void this.refreshProvider();
+      }),
+      this.telemetry,
+      this.busyEmitter,
+      this.providerEmitter,
+    );
+  }
+
+  /** The provider chosen and the one the loaded models actually run on, with the host's reasons. */
+  get provider(): ProviderState {
+    return this.providerValue;
+  }
+
+  private setProvider(p: ProviderState, stale = true): void {
+    this.providerStale = stale;
+    const before = JSON.stringify(this.providerValue);
+    this.providerValue = p;
+    if (JSON.stringify(p) !== before) this.providerEmitter.fire(p);
+  }
+
+  /** Asks a running host which provider its models run on (never starts one; never raises). */
+  async refreshProvider(): Promise<void> {
+    if (this.client.state !== 'ready') return;
+    let status: HostStatus;
+    try {
+      status = await this.client.request('status', {});
+    } catch {
+      return; // tried again after the next request
+    }
+    this.setProvider(this.providerFrom(status), false);
+  }
+
+  /** The generation model's provider when it is loaded, else any loaded model's. */
+  providerFrom(status: HostStatus): ProviderState {
+    const chosen = this.settings.executionProvider;
+    const gen = path.resolve(this.models.generationModel(this.settings));
+    const m = status.models.find((x) => path.resolve(x.modelPath) === gen) ?? status.models.find((x) => x.task === 'text-generation') ?? status.models[0];
+    return m ? { chosen, running: m.ep, fallbacks: m.fallbacks } : { chosen, fallbacks: [] };
+  }
+
+  private read(): Settings {
+    const cfg = vscode.workspace.getConfiguration(SECTION);
+    return readSettings(
+      (key) => {
+        const i = cfg.inspect(key);
+        const fromWorkspace = i?.workspaceFolderValue !== undefined || i?.workspaceValue !== undefined;
+        return { value: cfg.get(key), fromWorkspace, defaultValue: i?.defaultValue };
+      },
+      vscode.workspace.isTrusted,
+      (m) => this.output.warn(m),
+    );
+  }
+
+  private load() {
+    return { ep: this.settings.executionProvider, threads: this.settings.threads || undefined };
+  }
+
+  private async tracked<T>(work: () => Promise<T>): Promise<T> {
+    if (this.busy++ === 0) this.busyEmitter.fire(true);
+    try {
+      return await work();
+    } finally {
+      if (--this.busy === 0) this.busyEmitter.fire(false);
+    }
+  }
+
+  /** Inline completion texts for the cursor: greedy, plus sampled alternatives when `n` > 1. */
+  async complete(prefix: string, suffix: string, n: number, signal: AbortSignal): Promise<string[]> {
+    const s = this.settings;
+    const modelPath = this.models.generationModel(s);
+    const base: GenerationOptions = { maxNewTokens: s.inline.maxNewTokens, timeLimitMs: s.inline.timeLimitMs, doSample: false, stop: ['\n\n\n'] };
+    return this.tracked(async () => {
+      const greedy = await this.client.request('generate', { modelPath, prompt: prefix, suffix, options: base, ...this.load() }, { signal });
+      if (n <= 1) return greedy.texts;
+      // More samples than needed: identical ones are merged after post-processing.
+      const more = await this.client.request('generate', { modelPath, prompt: prefix, suffix, options: { ...base, doSample: true, temperature: 0.9, topP: 0.95, numReturnSequences: n + 2 }, ...this.load() }, { signal });
+      return [...greedy.texts, ...more.texts];
+    });
+  }
+
+  /** Streamed generation for the palette and the panel. */
+  generate(prompt: string, options: GenerationOptions, onToken: (e: TokenEvent) => void, signal: AbortSignal, modelPath = this.models.generationModel(this.settings), messages?: ChatMessage[]): Promise<GenerateResult> {
+    return this.tracked(() => this.client.request('generate', { modelPath, prompt, messages, options, ...this.load() }, { signal, onEvent: onToken }));
+  }
+
+  classify(texts: string[], signal?: AbortSignal, modelPath = this.models.classificationModel(this.settings)) {
+    return this.tracked(() => this.client.request('classify', { modelPath, texts, ...this.load() }, { signal }));
+  }
+
+  /** Loads a model folder with the current provider and threads (checks it is usable). */
+  loadModel(modelPath: string): Promise<ModelInfo> {
+    return this.tracked(() => this.client.request('load', { modelPath, ...this.load() }));
+  }
+
+  /**
+   * Restarts the inference host and resolves once the new host answers, with its status (no
+   * model loaded: they load again on first use).
+   */
+  async restartHost(): Promise<HostStatus> {
+    await this.client.restart();
+    return this.client.request('status', {});
+  }
+
+  /** Logs an error without interrupting the user (typing path, background work). */
+  reportQuietly(what: string, e: unknown): void {
+    if (isCancelled(e)) return;
+    this.output.error(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
+  /**
+   * An error from a command the user ran: logged, and shown once with the actions that can help
+   * with this kind of failure (see errors.ts), plus Open Output. `retry` runs the command again.
+   */
+  async reportToUser(what: string, e: unknown, retry?: () => Promise<unknown>): Promise<void> {
+    if (isCancelled(e)) return;
+    const message = e instanceof Error ? e.message : String(e);
+    this.output.error(`${what}: ${message}`);
+    const actions = actionsFor(e, retry !== undefined);
+    const choice = await vscode.window.showErrorMessage(`ONNX Assist: ${what} failed: ${message}`, ...actions.map((a) => a.title), 'Open Output');
+    if (choice === 'Open Output') return this.output.show(true);
+    const action = actions.find((a) => a.title === choice);
+    try {
+      if (action?.retry && retry) await retry();
+      else if (action?.command === 'workbench.action.openSettings' && vscode.env.remoteName) {
+        // In a remote window (SSH, containers, VS Code for the web) the model and Hub settings are
+        // the remote machine's, found under Remote settings, not User.
+        await vscode.commands.executeCommand('workbench.action.openRemoteSettings', ...(action.args ?? []));
+      } else if (action?.command) await vscode.commands.executeCommand(action.command, ...(action.args ?? []));
+    } catch (again) {
+      this.output.error(`${what}: ${action?.title ?? ''} failed: ${again instanceof Error ? again.message : String(again)}`);
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

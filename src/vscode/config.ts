@@ -1,0 +1,119 @@
+/**
+ * Typed settings. Defaults are declared once, in package.json's contributes.configuration; this
+ * module reads them through an accessor (VS Code's configuration, or a plain map in tests),
+ * checks their types and keeps restricted settings out of untrusted workspaces.
+ */
+import { EXECUTION_PROVIDERS, type ExecutionProvider, type GenerationOptions } from '../protocol/types';
+import type { MultilinePolicy } from '../core/completion/postprocess';
+
+export type { MultilinePolicy };
+
+export interface InlineSettings {
+  enabled: boolean;
+  debounceMs: number;
+  maxNewTokens: number;
+  timeLimitMs: number;
+  multiline: MultilinePolicy;
+  disabledLanguages: string[];
+  maxFileSizeKB: number;
+}
+
+export interface Settings {
+  generationModel: string;
+  classificationModel: string;
+  modelFolders: string[];
+  executionProvider: ExecutionProvider;
+  threads: number;
+  inline: InlineSettings;
+  zeroShot: { model: string; template: string; multiLabel: boolean };
+  /** Names of the fields Classify File adds to each record. */
+  batch: { labelField: string; scoreField: string };
+  hub: { endpoint: string; cacheDir: string };
+  generation: Required<Pick<GenerationOptions, 'maxNewTokens' | 'temperature' | 'topK' | 'topP' | 'repetitionPenalty' | 'noRepeatNgramSize'>>;
+}
+
+export const SECTION = 'onnxAssist';
+
+/** Settings that name files to load: never taken from an untrusted workspace. */
+export const RESTRICTED = ['generationModel', 'classificationModel', 'modelFolders', 'zeroShot.model', 'hub.endpoint', 'hub.cacheDir'] as const;
+
+/** What a settings source gives for one key (relative to the section). */
+export interface SettingValue {
+  value: unknown;
+  /** Where the effective value came from; workspace values are dropped when untrusted. */
+  fromWorkspace: boolean;
+  defaultValue: unknown;
+}
+
+export type SettingsSource = (key: string) => SettingValue;
+
+export function readSettings(source: SettingsSource, trusted: boolean, warn: (message: string) => void = () => undefined): Settings {
+  const get = <T>(key: string, check: (v: unknown) => v is T): T => {
+    const s = source(key);
+    let v = s.value;
+    if (!trusted && s.fromWorkspace && (RESTRICTED as readonly string[]).includes(key)) v = s.defaultValue;
+    if (check(v)) return v;
+    warn(`Setting ${SECTION}.${key} has an invalid value ${JSON.stringify(v)}; using the default ${JSON.stringify(s.defaultValue)}.`);
+    if (!check(s.defaultValue)) throw new Error(`package.json declares no valid default for ${SECTION}.${key}`);
+    return s.defaultValue;
+  };
+  const isStr = (v: unknown): v is string => typeof v === 'string';
+  const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+  const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  const isStrs = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr);
+  const isName = (v: unknown): v is string => isStr(v) && v.trim().length > 0;
+  const isEp = (v: unknown): v is ExecutionProvider => (EXECUTION_PROVIDERS as readonly unknown[]).includes(v);
+  const isPolicy = (v: unknown): v is MultilinePolicy => v === 'auto' || v === 'always' || v === 'never';
+  return {
+    generationModel: get('generationModel', isStr),
+    classificationModel: get('classificationModel', isStr),
+    modelFolders: get('modelFolders', isStrs),
+    executionProvider: get('executionProvider', isEp),
+    threads: get('threads', isNum),
+    inline: {
+      enabled: get('inline.enabled', isBool),
+      debounceMs: get('inline.debounceMs', isNum),
+      maxNewTokens: get('inline.maxNewTokens', isNum),
+      timeLimitMs: get('inline.timeLimitMs', isNum),
+      multiline: get('inline.multiline', isPolicy),
+      disabledLanguages: get('inline.disabledLanguages', isStrs),
+      maxFileSizeKB: get('inline.maxFileSizeKB', isNum),
+    },
+    zeroShot: {
+      model: get('zeroShot.model', isStr),
+      template: get('zeroShot.template', (v: unknown): v is string => isStr(v) && v.includes('{}')),
+      multiLabel: get('zeroShot.multiLabel', isBool),
+    },
+    batch: {
+      labelField: get('batch.labelField', isName),
+      scoreField: get('batch.scoreField', isName),
+    },
+    hub: {
+      endpoint: get('hub.endpoint', (v: unknown): v is string => isStr(v) && /^https?:\/\/[^\s]+$/.test(v)),
+      cacheDir: get('hub.cacheDir', isStr),
+    },
+    generation: {
+      maxNewTokens: get('generation.maxNewTokens', isNum),
+      temperature: get('generation.temperature', isNum),
+      topK: get('generation.topK', isNum),
+      topP: get('generation.topP', isNum),
+      repetitionPenalty: get('generation.repetitionPenalty', isNum),
+      noRepeatNgramSize: get('generation.noRepeatNgramSize', isNum),
+    },
+  };
+}
+
+/** Generation options for palette and panel requests from the settings. */
+export function generationOptions(s: Settings, overrides: Partial<GenerationOptions> = {}): GenerationOptions {
+  const g = s.generation;
+  return {
+    maxNewTokens: g.maxNewTokens,
+    doSample: g.temperature > 0,
+    temperature: g.temperature > 0 ? g.temperature : undefined,
+    topK: g.topK,
+    topP: g.topP,
+    repetitionPenalty: g.repetitionPenalty,
+    noRepeatNgramSize: g.noRepeatNgramSize,
+    ...overrides,
+  };
+}
