@@ -16,15 +16,11 @@ import type { ProviderState } from './providerText';
 /** Local latency figures for the status bar (never sent anywhere). */
 export class LocalTelemetry {
   lastLatencyMs: number | undefined;
-  cacheHits = 0;
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onChange = this.emitter.event;
   latency(ms: number): void {
     this.lastLatencyMs = ms;
     this.emitter.fire();
-  }
-  servedFromCache(): void {
-    this.cacheHits++;
   }
   dispose(): void {
     this.emitter.dispose();
@@ -144,18 +140,10 @@ export class Assistant implements vscode.Disposable {
     }
   }
 
-  /** Inline completion texts for the cursor: greedy, plus sampled alternatives when `n` > 1. */
-  async complete(prefix: string, suffix: string, n: number, signal: AbortSignal): Promise<string[]> {
-    const s = this.settings;
-    const modelPath = this.models.generationModel(s);
-    const base: GenerationOptions = { maxNewTokens: s.inline.maxNewTokens, timeLimitMs: s.inline.timeLimitMs, doSample: false, stop: ['\n\n\n'] };
-    return this.tracked(async () => {
-      const greedy = await this.client.request('generate', { modelPath, prompt: prefix, suffix, options: base, ...this.load() }, { signal });
-      if (n <= 1) return greedy.texts;
-      // More samples than needed: identical ones are merged after post-processing.
-      const more = await this.client.request('generate', { modelPath, prompt: prefix, suffix, options: { ...base, doSample: true, temperature: 0.9, topP: 0.95, numReturnSequences: n + 2 }, ...this.load() }, { signal });
-      return [...greedy.texts, ...more.texts];
-    });
+  /** One inline-completion request (core/completion/policy.ts decides its options) on the generation model. */
+  async complete(prefix: string, suffix: string, options: GenerationOptions, signal: AbortSignal): Promise<string[]> {
+    const modelPath = this.models.generationModel(this.settings);
+    return this.tracked(async () => (await this.client.request('generate', { modelPath, prompt: prefix, suffix, options, ...this.load() }, { signal })).texts);
   }
 
   /** Streamed generation for the palette and the panel. */

@@ -59,7 +59,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Ours: cache first, debounce, one request in flight; superseded keystrokes get no suggestion. */
 async function replayOurs(client: HostClient, modelPath: string, s: Script) {
-  const pipeline = new CompletionPipeline(async (prefix, suffix, _n, signal) => (await client.request('generate', { modelPath, prompt: prefix, suffix, options: OPTIONS }, { signal })).texts);
+  // The bench's own OPTIONS, the same for both sides, instead of the product's settings.
+  const pipeline = new CompletionPipeline(
+    async (prefix, suffix, _options, signal) => (await client.request('generate', { modelPath, prompt: prefix, suffix, options: OPTIONS }, { signal })).texts,
+    () => ({ maxNewTokens: OPTIONS.maxNewTokens, timeLimitMs: 60_000 }),
+  );
   const latencies: number[] = [];
   let cacheHits = 0;
   let latest = -1;

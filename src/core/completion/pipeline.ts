@@ -3,10 +3,13 @@
  * keystroke aborts the older request inside the worker), post-processing. The inline provider
  * adapts VS Code's API to it; the keystroke-replay benchmark drives it directly.
  */
+import type { GenerationOptions } from '../../protocol/types';
+import { candidates, requestOptions, type CompletionLimits } from './policy';
 import { postprocess, type CompletionContext } from './postprocess';
 import { TypeThroughCache } from './typeThroughCache';
 
-export type CompletionRequester = (prefix: string, suffix: string, n: number, signal: AbortSignal) => Promise<string[]>;
+/** One generate request to the host: the texts it returns. */
+export type CompletionRequester = (prefix: string, suffix: string, options: GenerationOptions, signal: AbortSignal) => Promise<string[]>;
 
 export interface CompletionQuery {
   key: string;
@@ -19,20 +22,23 @@ export interface CompletionQuery {
 
 export interface CompletionOutcome {
   texts: string[];
-  fromCache: boolean;
 }
 
 export class CompletionPipeline {
   private readonly cache = new TypeThroughCache();
   private inflight: AbortController | undefined;
 
-  constructor(private readonly request: CompletionRequester) {}
+  constructor(
+    private readonly request: CompletionRequester,
+    /** Read per request, so settings changes apply at once. */
+    private readonly limits: () => CompletionLimits,
+  ) {}
 
   /** Served from the type-through cache, or undefined when the model must be asked. */
   cached(q: CompletionQuery): CompletionOutcome | undefined {
     if (q.manual) return undefined;
     const hit = this.cache.get(q.key, q.prefix, q.suffix);
-    return hit ? { texts: hit, fromCache: true } : undefined;
+    return hit ? { texts: hit } : undefined;
   }
 
   /** Asks the model (aborting any older request) and post-processes what comes back. */
@@ -40,15 +46,16 @@ export class CompletionPipeline {
     this.inflight?.abort();
     const ac = new AbortController();
     this.inflight = ac;
-    const onAbort = () => ac.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
+    // One signal down to the host: the caller's (keystroke cancelled) or a newer request's.
+    const combined = signal ? AbortSignal.any([signal, ac.signal]) : ac.signal;
     try {
-      const raw = await this.request(q.prefix, q.suffix, q.manual ? 3 : 1, ac.signal);
-      const texts = [...new Set(raw.map((t) => postprocess(t, q.ctx)).filter((t): t is string => !!t))].slice(0, q.manual ? 5 : 1);
+      const { ask, show } = candidates(q.manual);
+      const raw: string[] = [];
+      for (const options of requestOptions(this.limits(), ask)) raw.push(...(await this.request(q.prefix, q.suffix, options, combined)));
+      const texts = [...new Set(raw.map((t) => postprocess(t, q.ctx)).filter((t): t is string => !!t))].slice(0, show);
       this.cache.put(q.key, q.prefix, q.suffix, texts);
-      return { texts, fromCache: false };
+      return { texts };
     } finally {
-      signal?.removeEventListener('abort', onAbort);
       if (this.inflight === ac) this.inflight = undefined;
     }
   }

@@ -45,7 +45,7 @@ export class TypeThroughCache {
     return undefined;
   }
 
-  clear(key?: string): void {
-    this.entries = key === undefined ? [] : this.entries.filter((e) => e.key !== key);
+  clear(): void {
+    this.entries = [];
   }
 }

@@ -8,10 +8,9 @@
 import * as vscode from 'vscode';
 import type { Assistant } from '../assistant';
 import { CompletionPipeline } from '../../core/completion/pipeline';
+import { WINDOW, windowAt } from '../../core/completion/policy';
 import type { CompletionContext } from '../../core/completion/postprocess';
 
-const PREFIX_CHARS = 6000;
-const SUFFIX_CHARS = 1500;
 export const ACCEPT_COMMAND = 'onnxAssist.inlineAccepted';
 
 function delay(ms: number, token: vscode.CancellationToken): Promise<boolean> {
@@ -50,7 +49,10 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
   private readonly pipeline: CompletionPipeline;
 
   constructor(private readonly assistant: Assistant) {
-    this.pipeline = new CompletionPipeline((prefix, suffix, n, signal) => assistant.complete(prefix, suffix, n, signal));
+    this.pipeline = new CompletionPipeline(
+      (prefix, suffix, options, signal) => assistant.complete(prefix, suffix, options, signal),
+      () => assistant.settings.inline,
+    );
   }
 
   async provideInlineCompletionItems(
@@ -67,13 +69,12 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     if (full.length > s.inline.maxFileSizeKB * 1024) return undefined;
 
     const offset = document.offsetAt(position);
-    const prefix = full.slice(Math.max(0, offset - PREFIX_CHARS), offset);
-    const suffix = full.slice(offset, offset + SUFFIX_CHARS);
+    const { prefix, suffix } = windowAt(full, offset);
     const line = document.lineAt(position.line).text;
     const ctx: CompletionContext = {
       linePrefix: line.slice(0, position.character),
       lineSuffix: line.slice(position.character),
-      nextLines: Array.from({ length: Math.min(5, document.lineCount - position.line - 1) }, (_, i) => document.lineAt(position.line + 1 + i).text),
+      nextLines: Array.from({ length: Math.min(WINDOW.nextLines, document.lineCount - position.line - 1) }, (_, i) => document.lineAt(position.line + 1 + i).text),
       previousLine: previousNonEmptyLine(document, position.line),
       multiline: s.inline.multiline,
       inComment: inComment(line.slice(0, position.character), document.languageId),
@@ -83,10 +84,7 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     const query = { key: document.uri.toString(), prefix, suffix, ctx, manual };
 
     const cached = this.pipeline.cached(query);
-    if (cached) {
-      this.assistant.telemetry.servedFromCache();
-      return items(cached.texts);
-    }
+    if (cached) return items(cached.texts);
     if (!manual && !(await delay(s.inline.debounceMs, token))) return undefined;
 
     const ac = new AbortController();
