@@ -118,8 +118,20 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     assert.ok(suggestion.length > 0, 'ghost text is not empty');
     await page.screenshot({ path: join(shots, 'inline-ghost-text.png') });
     const before = await editorText();
-    await page.keyboard.press('Tab');
-    await page.waitForFunction((b) => document.querySelector('.editor-instance .view-lines').innerText !== b, before, { timeout: EVENT_WAIT });
+    // On a busy machine VS Code may replace the shown suggestion just as Tab goes in (a newer
+    // request, or the widget re-rendering); then show it again and press Tab again, a few times.
+    let changed = false;
+    for (let attempt = 0; attempt < 5 && !changed; attempt++) {
+      if (attempt > 0 && !(await ghost.first().isVisible())) {
+        await page.keyboard.press('Alt+Backslash');
+        await ghost.first().waitFor({ state: 'visible', timeout: EVENT_WAIT }).catch(() => undefined);
+      }
+      await page.keyboard.press('Tab');
+      changed = await page
+        .waitForFunction((b) => document.querySelector('.editor-instance .view-lines').innerText !== b, before, { timeout: 15_000 })
+        .then(() => true, () => false);
+    }
+    assert.ok(changed, 'Tab changed the document');
     const after = await editorText();
     assert.ok(after.replace(/\s/g, '').length > before.replace(/\s/g, '').length, 'accepting inserted the suggestion');
     await page.screenshot({ path: join(shots, 'inline-accepted.png') });
@@ -405,8 +417,13 @@ describe('npm start', { timeout: 300_000 }, () => {
         await trust.waitFor({ state: 'visible', timeout: 10_000 }).then(() => trust.click(), () => undefined);
         await p.waitForSelector('[id$="onnxAssist.status"]', { timeout: 120_000 });
         // The remote extension host is up (our extension answered); its gallery and telemetry calls would have started.
-        await p.keyboard.press('Control+Shift+X');
-        await p.waitForSelector('.extensions-viewlet', { timeout: 30_000 });
+        // The shortcut can land before the workbench takes keys on a busy machine: press until the view shows.
+        let shown = false;
+        for (let attempt = 0; attempt < 6 && !shown; attempt++) {
+          await p.keyboard.press('Control+Shift+X');
+          shown = await p.waitForSelector('.extensions-viewlet', { timeout: 15_000 }).then(() => true, () => false);
+        }
+        assert.ok(shown, 'the Extensions view opened');
       }
       await p.screenshot({ path: join(shots, 'npm-start-extensions-view.png') });
       assert.equal(err.trim(), '', `the server printed:\n${err}`);
