@@ -26,8 +26,10 @@ import type {
   ZeroShotParams,
   ZeroShotResult,
 } from '../protocol/types';
-import { readModelFolder, type ModelFolder } from './models/folder';
-import { CausalLM, type Cancellation } from './generation/causalLm';
+import { isDecoderModel } from './models/config';
+import { readModelFolder } from './models/folder';
+import type { Cancellation } from './cancellation';
+import { CausalLM } from './generation/causalLm';
 import { EncoderModel, softmax } from './encoders/encoder';
 import { FewShotCache, isFewShotPath, scoreWith, teach } from './encoders/fewShot';
 import { planProviders } from './runtime/providers';
@@ -48,15 +50,6 @@ interface Loaded {
 export const DEFAULT_TEMPLATE = 'This example is {}.';
 /** Cosine similarities are close together; this sharpens them into usable label probabilities. */
 const SIMILARITY_SHARPNESS = 20;
-
-const DECODER_ARCH = /ForCausalLM$|LMHeadModel$/;
-
-export function detectTask(folder: ModelFolder, inputNames: string[]): ModelTask {
-  if (inputNames.some((n) => n.startsWith('past_key_values.'))) return 'text-generation';
-  const archs = Array.isArray(folder.config.architectures) ? (folder.config.architectures as unknown[]) : [];
-  if (archs.some((a) => typeof a === 'string' && DECODER_ARCH.test(a))) return 'text-generation';
-  return 'text-classification'; // refined to feature-extraction by the encoder's outputs
-}
 
 export class Engine {
   private readonly models = new Map<string, Promise<Loaded>>();
@@ -95,11 +88,11 @@ export class Engine {
     const folder = readModelFolder(p.modelPath, p.onnxFile);
     const tokenizer = new ModelTokenizer(folder.tokenizerJson, folder.tokenizerConfig, folder.config, folder.generationConfig);
     // Decoders serve keystrokes (no idle spinning); encoders serve batches (spinning is faster).
-    const archs = Array.isArray(folder.config.architectures) ? (folder.config.architectures as unknown[]) : [];
-    const decoder = !!folder.kvNames || archs.some((a) => typeof a === 'string' && DECODER_ARCH.test(a));
-    const created = await createSession(folder.onnxPath, p.ep ?? 'auto', p.threads, !decoder);
+    const created = await createSession(folder.onnxPath, p.ep ?? 'auto', p.threads, !folder.model.isDecoder);
     const inputNames = [...inputMeta(created.session).keys()];
-    let task = detectTask(folder, inputNames);
+    const outputNames = [...created.session.outputNames];
+    // Refined to feature-extraction below when the encoder has no classification head.
+    let task: ModelTask = isDecoderModel(folder.model, { inputs: inputNames, outputs: outputNames }) ? 'text-generation' : 'text-classification';
     let lm: CausalLM | undefined;
     let encoder: EncoderModel | undefined;
     try {
@@ -115,12 +108,12 @@ export class Engine {
     const info: ModelInfo = {
       modelPath: folder.dir,
       task,
-      modelType: typeof folder.config.model_type === 'string' ? folder.config.model_type : 'unknown',
+      modelType: folder.model.modelType ?? 'unknown',
       onnxFile: folder.onnxFile,
       ep: created.ep,
       fallbacks: created.fallbacks,
       inputNames,
-      outputNames: [...created.session.outputNames],
+      outputNames,
       labels: encoder?.labels,
       contextLength: lm ? lm.contextLength : (encoder?.maxLength ?? 0),
       fim: !!lm && !!tokenizer.fim,
@@ -210,7 +203,7 @@ export class Engine {
     const stats = (truncated: number) => ({ texts: p.texts.length, labels: p.labels.length, totalMs: performance.now() - t0, ep: m.info.ep, truncated });
     if (enc?.nli) {
       const template = p.template ?? DEFAULT_TEMPLATE;
-      const { results, truncated } = await this.exclusive(m, () => enc.zeroShotNli(p.texts, p.labels, template, p.multiLabel ?? false, cancel));
+      const { results, truncated } = await this.exclusive(m, () => enc.zeroShotNli({ texts: p.texts, labels: p.labels, template, multiLabel: p.multiLabel ?? false }, cancel));
       return { results, mode: 'nli', stats: stats(truncated) };
     }
     if (!enc || enc.isClassifier) {
@@ -234,7 +227,7 @@ export class Engine {
     const emb = await this.embed({ ...p, texts: p.examples.map((e) => e.text), normalize: true }, cancel);
     const t1 = performance.now();
     const m = await this.get(p);
-    const classifier = teach(p.name, p.examples, emb, { modelPath: m.info.modelPath, onnxFile: m.info.onnxFile, modelType: m.info.modelType }, { folds: p.folds, l2: p.l2 });
+    const classifier = teach(p, emb, { modelPath: m.info.modelPath, onnxFile: m.info.onnxFile, modelType: m.info.modelType });
     return { classifier, stats: { examples: p.examples.length, embedMs: t1 - t0, trainMs: performance.now() - t1, ep: emb.stats.ep } };
   }
 

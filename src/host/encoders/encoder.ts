@@ -5,23 +5,20 @@
 import * as ort from 'onnxruntime-node';
 import { HostError } from '../../protocol/errors';
 import type { LabelScore } from '../../protocol/types';
+import type { Cancellation } from '../cancellation';
+import { num } from '../models/config';
 import type { ModelFolder } from '../models/folder';
 import { checkFeeds, inputMeta, outputMeta, type CreatedSession } from '../runtime/session';
 import { int64 } from '../runtime/tensors';
 import type { ModelTokenizer } from '../runtime/tokenizer';
 
 const BATCH = 32;
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
 interface Encoded {
   ids: number[];
   /** Token type ids for sentence pairs; zeros when absent. */
   typeIds?: number[];
   truncated: boolean;
-}
-
-export interface Cancellation {
-  readonly cancelled: boolean;
 }
 
 export function softmax(x: ArrayLike<number>): number[] {
@@ -73,9 +70,9 @@ export class EncoderModel {
     this.wantsTokenTypes = inputs.has('token_type_ids');
     const c = folder.config;
     const modelMax = num(folder.tokenizerConfig.model_max_length);
-    const posMax = num(c.max_position_embeddings) ?? 512;
+    const posMax = folder.model.contextLength ?? 512;
     // RoBERTa-style position ids start after the padding index, so two positions are unusable.
-    const offset = c.model_type === 'roberta' || c.model_type === 'xlm-roberta' || c.model_type === 'camembert' ? 2 : 0;
+    const offset = ['roberta', 'xlm-roberta', 'camembert'].includes(folder.model.modelType ?? '') ? 2 : 0;
     this.maxLength = Math.min(modelMax && modelMax < 1e6 ? modelMax : posMax, posMax - offset);
     this.padId = tokenizer.padId ?? 0;
     const pick = ['logits', 'last_hidden_state', 'token_embeddings', 'sentence_embedding'].find((n) => outputs.has(n));
@@ -87,7 +84,7 @@ export class EncoderModel {
       if (!count) throw new HostError('MODEL_INVALID', `${folder.dir}/config.json has no id2label, so the classifier's labels are unknown.`);
       this.labels = labelsFromConfig(c, count);
     }
-    this.multiLabel = c.problem_type === 'multi_label_classification';
+    this.multiLabel = folder.model.multiLabel;
   }
 
   get session(): ort.InferenceSession {
@@ -163,7 +160,10 @@ export class EncoderModel {
    * batched run. Single-label: softmax of the entailment logits over the labels. Multi-label:
    * per label, softmax over (contradiction, entailment).
    */
-  async zeroShotNli(texts: string[], labels: string[], template: string, multiLabel: boolean, cancel: Cancellation): Promise<{ results: LabelScore[][]; truncated: number }> {
+  async zeroShotNli(
+    { texts, labels, template, multiLabel }: { texts: string[]; labels: string[]; template: string; multiLabel: boolean },
+    cancel: Cancellation,
+  ): Promise<{ results: LabelScore[][]; truncated: number }> {
     const nli = this.nli;
     if (!nli) throw new HostError('BAD_REQUEST', `${this.folder.dir} is not an NLI model (its labels do not include entailment and contradiction).`);
     const hypotheses = labels.map((l) => template.split('{}').join(l));

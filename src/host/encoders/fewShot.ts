@@ -23,11 +23,9 @@ export interface EncoderRef {
 
 /** Checks the examples, cross-validates, then fits the head on all of them. */
 export function teach(
-  name: string,
-  examples: LabelledText[],
+  { name, examples, folds: askedFolds, l2 }: { name: string; examples: LabelledText[]; folds?: number; l2?: number },
   embedded: Embedded,
   encoder: EncoderRef,
-  opts: { folds?: number; l2?: number },
 ): FewShotClassifier {
   const labels: string[] = [];
   const counts: Record<string, number> = {};
@@ -43,9 +41,9 @@ export function teach(
     throw new HostError('BAD_REQUEST', `The label "${smallest}" has only one example; give every label at least two (five or more works better).`);
   }
   const y = examples.map((e) => labels.indexOf(e.label));
-  const folds = Math.min(opts.folds ?? 5, counts[smallest]);
-  const fit = { l2: opts.l2 };
-  const cv = crossValidate(embedded.vectors, y, labels.length, folds, fit);
+  const folds = Math.min(askedFolds ?? 5, counts[smallest]);
+  const fit = { l2 };
+  const cv = crossValidate(embedded.vectors, y, labels.length, { folds, ...fit });
   const matrix = labels.map(() => labels.map(() => 0));
   cv.predicted.forEach((p, i) => matrix[y[i]][p]++);
   const crossValidation: CrossValidation = { folds, accuracy: cv.accuracy, foldAccuracy: cv.foldAccuracy, confusion: { labels, matrix } };

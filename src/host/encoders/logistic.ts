@@ -159,7 +159,9 @@ export interface CrossValidated {
   predicted: number[];
 }
 
-export function crossValidate(x: number[][], y: number[], classes: number, folds: number, opts: FitOptions = {}): CrossValidated {
+/** `cv`: the number of folds, or the folds with the fit options (defaults when only a number). */
+export function crossValidate(x: number[][], y: number[], classes: number, cv: number | (FitOptions & { folds: number })): CrossValidated {
+  const { folds, ...opts } = typeof cv === 'number' ? { folds: cv } : cv;
   const fold = stratifiedFolds(y, folds);
   const predicted = new Array<number>(y.length).fill(-1);
   const foldAccuracy: number[] = [];

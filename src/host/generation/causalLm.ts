@@ -6,6 +6,8 @@
 import * as ort from 'onnxruntime-node';
 import { HostError } from '../../protocol/errors';
 import type { ChatMessage, GenerateResult, GenerationOptions, ScoreResult, StopReason } from '../../protocol/types';
+import { cancelledError, type Cancellation } from '../cancellation';
+import { num, type ModelConfig } from '../models/config';
 import type { ModelFolder } from '../models/folder';
 import { templateRegex, type KvNames } from '../models/genai';
 import { ChatTemplate, chatTemplateOf } from '../runtime/chatTemplate';
@@ -33,21 +35,6 @@ export interface LmLayout {
   vocabSize: number;
 }
 
-export interface Cancellation {
-  readonly cancelled: boolean;
-  /** Forward passes this request has run; the host notes it when a cancel arrives. */
-  steps?: number;
-  /** `steps` when the cancel arrived. */
-  readonly receivedAtStep?: number;
-}
-
-/** The CANCELLED error, with where the cancel arrived and where the loop stopped (tests assert on these, not on timing). */
-function cancelledError(cancel: Cancellation): HostError {
-  const stoppedAtStep = cancel.steps ?? 0;
-  return new HostError('CANCELLED', 'Generation was cancelled.', { receivedAtStep: cancel.receivedAtStep ?? stoppedAtStep, stoppedAtStep });
-}
-
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 const NO_HISTORY: readonly number[] = [];
 
 /**
@@ -85,7 +72,7 @@ export class IncrementalDecoder {
 }
 
 /** Reads the KV layout from the graph's own metadata, filling symbolic dims from config.json. */
-export function readLayout(session: ort.InferenceSession, config: Record<string, unknown>, names?: KvNames): LmLayout {
+export function readLayout(session: ort.InferenceSession, config: ModelConfig, names?: KvNames): LmLayout {
   const inputs = inputMeta(session);
   const outputs = outputMeta(session);
   if (!inputs.has('input_ids')) throw new HostError('MODEL_UNSUPPORTED', `This causal LM has no input_ids input (inputs: ${[...inputs.keys()].join(', ')}).`);
@@ -115,7 +102,7 @@ export function readLayout(session: ort.InferenceSession, config: Record<string,
   const kvType = (slots[0]?.meta.type ?? 'float32') as KvType;
   if (kvType !== 'float32' && kvType !== 'float16') throw new HostError('MODEL_UNSUPPORTED', `KV cache type ${kvType} is not supported.`);
   const logitsShape = outputs.get('logits')?.shape ?? [];
-  const vocab = typeof logitsShape[2] === 'number' ? logitsShape[2] : (num(config.vocab_size) ?? 0);
+  const vocab = typeof logitsShape[2] === 'number' ? logitsShape[2] : (config.vocabSize ?? 0);
   return {
     slots,
     kvType,
@@ -128,11 +115,8 @@ export function readLayout(session: ort.InferenceSession, config: Record<string,
 }
 
 /** Dims of a KV input for a batch and past length: fixed dims from the graph, the rest from config.json. */
-function kvDims(slot: KvSlot, config: Record<string, unknown>, batch: number, pastLen: number): number[] {
-  const heads = num(config.num_attention_heads) ?? num(config.n_head) ?? 1;
-  const kvHeads = num(config.num_key_value_heads) ?? (config.multi_query === true ? 1 : heads);
-  const hidden = num(config.hidden_size) ?? num(config.n_embd) ?? 0;
-  const headDim = num(config.head_dim) ?? (hidden && heads ? hidden / heads : 0);
+function kvDims(slot: KvSlot, config: ModelConfig, batch: number, pastLen: number): number[] {
+  const { kvHeads, headDim } = config;
   return slot.meta.shape.map((d, i) => {
     if (i === 0) return batch;
     if (i === slot.seqAxis) return pastLen;
@@ -166,10 +150,9 @@ export class CausalLM {
     private readonly folder: ModelFolder,
     readonly tokenizer: ModelTokenizer,
   ) {
-    this.layout = readLayout(created.session, folder.config, folder.kvNames);
+    this.layout = readLayout(created.session, folder.model, folder.kvNames);
     if (!this.layout.vocabSize) this.layout.vocabSize = tokenizer.vocabSize;
-    const c = folder.config;
-    this.contextLength = num(c.n_positions) ?? num(c.max_position_embeddings) ?? num(c.n_ctx) ?? num(folder.tokenizerConfig.model_max_length) ?? 2048;
+    this.contextLength = folder.model.contextLength ?? num(folder.tokenizerConfig.model_max_length) ?? 2048;
     const tc = folder.tokenizerConfig;
     this.addSpecialTokens = tc.add_bos_token === true || tc.add_eos_token === true;
     const template = chatTemplateOf(tc);
@@ -283,7 +266,7 @@ export class CausalLM {
   }
 
   private emptyPast(batch: number): ort.Tensor[] {
-    return this.layout.slots.map((s) => emptyKv(this.layout.kvType, kvDims(s, this.folder.config, batch, 0)));
+    return this.layout.slots.map((s) => emptyKv(this.layout.kvType, kvDims(s, this.folder.model, batch, 0)));
   }
 
   /** One forward pass over the text (cut from the left to the context): top-1 and log-prob at each position. */

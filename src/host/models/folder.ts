@@ -5,14 +5,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HostError } from '../../protocol/errors';
+import { modelConfig, type Json, type ModelConfig } from './config';
 import { mapGenaiConfig, type KvNames } from './genai';
 import { CorruptOnnxError, externalDataLocations } from './onnxScan';
 
-export type Json = Record<string, unknown>;
+export type { Json } from './config';
 
 export interface ModelFolder {
   dir: string;
   config: Json;
+  /** config.json's keys normalised (heads, context length, decoder or not). */
+  model: ModelConfig;
   generationConfig: Json;
   tokenizerJson: Json;
   tokenizerConfig: Json;
@@ -160,6 +163,7 @@ function readGenaiFolder(dir: string, genaiPath: string): ModelFolder {
   return {
     dir,
     config: m.config,
+    model: modelConfig(m.config),
     generationConfig: m.generationConfig,
     tokenizerJson: readJson(tokenizerPath, true),
     tokenizerConfig: readJson(path.join(dir, 'tokenizer_config.json'), false),
@@ -198,6 +202,7 @@ export function readModelFolder(modelPath: string, onnxFile?: string): ModelFold
   return {
     dir,
     config,
+    model: modelConfig(config),
     generationConfig: readJson(path.join(dir, 'generation_config.json'), false),
     tokenizerJson: readJson(tokenizerPath, true),
     tokenizerConfig: readJson(path.join(dir, 'tokenizer_config.json'), false),

@@ -4,7 +4,7 @@
  * `past_key_values.%d.key` or `past_%d`. This maps it onto what the engine reads from config.json.
  */
 import { HostError } from '../../protocol/errors';
-import type { Json } from './folder';
+import { num, str, type Json } from './config';
 
 /** KV tensor name templates with %d for the layer (present only for genai folders). */
 export interface KvNames {
@@ -20,9 +20,6 @@ export interface GenaiMapping {
   onnxFile: string;
   kvNames: KvNames;
 }
-
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
 export function mapGenaiConfig(g: Json, file: string): GenaiMapping {
   const model = (g.model ?? {}) as Json;
@@ -44,7 +41,24 @@ export function mapGenaiConfig(g: Json, file: string): GenaiMapping {
   };
   for (const t of Object.values(kvNames)) if (!t.includes('%d')) throw new HostError('MODEL_INVALID', `${file}: KV name "${t}" has no %d for the layer.`);
   const search = (g.search ?? {}) as Json;
-  const config: Json = {
+  const config = configFromGenai(g);
+  const generationConfig: Json = {
+    bos_token_id: model.bos_token_id,
+    eos_token_id: model.eos_token_id,
+    do_sample: search.do_sample,
+    temperature: search.temperature,
+    top_k: search.top_k,
+    top_p: search.top_p,
+    repetition_penalty: search.repetition_penalty,
+  };
+  return { config, generationConfig, onnxFile, kvNames };
+}
+
+/** genai_config.json's model description under config.json's keys (never throws; modelConfig normalises it). */
+function configFromGenai(g: Json): Json {
+  const model = (g.model ?? {}) as Json;
+  const decoder = (model.decoder ?? {}) as Json;
+  return {
     model_type: str(model.type) ?? 'genai',
     architectures: [`${str(model.type) ?? 'Genai'}ForCausalLM`],
     vocab_size: num(model.vocab_size),
@@ -58,16 +72,6 @@ export function mapGenaiConfig(g: Json, file: string): GenaiMapping {
     eos_token_id: model.eos_token_id,
     pad_token_id: model.pad_token_id,
   };
-  const generationConfig: Json = {
-    bos_token_id: model.bos_token_id,
-    eos_token_id: model.eos_token_id,
-    do_sample: search.do_sample,
-    temperature: search.temperature,
-    top_k: search.top_k,
-    top_p: search.top_p,
-    repetition_penalty: search.repetition_penalty,
-  };
-  return { config, generationConfig, onnxFile, kvNames };
 }
 
 /** Regex for a template like "past_key_values.%d.key": the layer is group 1. */

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FEW_SHOT_FORMAT } from '../../protocol/types';
+import { isDecoderModel, modelConfig, str, type Json, type ModelConfig } from './config';
 import { ONNX_PREFERENCE } from './folder';
 
 /**
@@ -62,17 +63,6 @@ function shortList(labels: string[]): string {
   return labels.length <= 4 ? labels.join(', ') : `${labels.slice(0, 3).join(', ')} and ${labels.length - 3} more`;
 }
 
-const DECODER_ARCH = /ForCausalLM$|LMHeadModel$/;
-const CLASSIFIER_ARCH = /ForSequenceClassification$/;
-/** Bare encoders as sentence-transformers and Optimum's feature-extraction exports name them. */
-const ENCODER_ARCH = /^[A-Za-z0-9]+Model$/;
-/** model_type values that are only ever decoders (for configs without architectures). */
-const DECODER_TYPES = new Set([
-  'gpt2', 'gpt_bigcode', 'gpt_neo', 'gpt_neox', 'gptj', 'llama', 'mistral', 'mixtral', 'qwen2', 'qwen3', 'phi', 'phi3', 'codegen',
-  'starcoder2', 'gemma', 'gemma2', 'olmo', 'stablelm', 'falcon', 'bloom', 'opt', 'granite', 'smollm3',
-]);
-
-type Json = Record<string, unknown>;
 
 function readJson(file: string): Json | string {
   let text: string;
@@ -87,26 +77,6 @@ function readJson(file: string): Json | string {
   } catch {
     return `${path.basename(file)} is not valid JSON`;
   }
-}
-
-/** Labels from id2label (in id order) or label2id, ignoring transformers' default LABEL_i names. */
-function labelsOf(config: Json): string[] | undefined {
-  const id2label = config.id2label;
-  let labels: string[] = [];
-  if (id2label && typeof id2label === 'object' && !Array.isArray(id2label)) {
-    labels = Object.entries(id2label as Json)
-      .filter((e): e is [string, string] => typeof e[1] === 'string')
-      .sort((a, b) => Number(a[0]) - Number(b[0]))
-      .map(([, l]) => l);
-  }
-  const label2id = config.label2id;
-  if (labels.length === 0 && label2id && typeof label2id === 'object' && !Array.isArray(label2id)) {
-    labels = Object.entries(label2id as Json)
-      .filter((e): e is [string, number] => typeof e[1] === 'number')
-      .sort((a, b) => a[1] - b[1])
-      .map(([l]) => l);
-  }
-  return labels.length > 0 ? labels : undefined;
 }
 
 const isDefaultLabels = (labels: string[]) => labels.every((l, i) => l === `LABEL_${i}`);
@@ -226,7 +196,8 @@ export function onnxInputOutputNames(file: string): { inputs: string[]; outputs:
   }
 }
 
-function kindFromGraph(dir: string, config: Json, modelType: string | undefined): KindInfo {
+function kindFromGraph(dir: string, config: ModelConfig): KindInfo {
+  const modelType = config.modelType;
   const onnx = onnxFileOf(dir);
   if (!onnx) return { kind: 'unknown', modelType, why: 'no ONNX model in onnx/' };
   let io: { inputs: string[]; outputs: string[] };
@@ -236,11 +207,11 @@ function kindFromGraph(dir: string, config: Json, modelType: string | undefined)
     return { kind: 'unknown', modelType, why: `${path.relative(dir, onnx)} is not a readable ONNX file (${(e as Error).message})` };
   }
   const file = path.relative(dir, onnx);
-  if (io.inputs.some((n) => n.startsWith('past_key_values.') || /^past_(key|value)_\d+$/.test(n)) || io.outputs.some((n) => n.startsWith('present.'))) {
+  if (isDecoderModel(config, io)) {
     return { kind: 'causal-lm', modelType, why: `${file} takes a KV cache (past_key_values)` };
   }
   // Without a KV cache, logits are a classification head (the engine decides the same way).
-  if (io.outputs.includes('logits')) return classifierKind(labelsOf(config), modelType, `${file} outputs logits`);
+  if (io.outputs.includes('logits')) return classifierKind(config.labels, modelType, `${file} outputs logits`);
   if (io.outputs.some((n) => n === 'last_hidden_state' || n === 'token_embeddings' || n === 'sentence_embedding')) {
     return { kind: 'encoder', modelType, why: `${file} outputs ${io.outputs.join(', ')}` };
   }
@@ -272,20 +243,17 @@ export function modelKindOf(dir: string): KindInfo {
     // onnxruntime-genai runs decoders only.
     const g = readJson(genaiPath);
     if (typeof g === 'string') return { kind: 'unknown', why: g };
-    const model = (g.model ?? {}) as Json;
-    return { kind: 'causal-lm', modelType: typeof model.type === 'string' ? model.type : undefined, why: 'genai_config.json (onnxruntime-genai decoder)' };
+    return { kind: 'causal-lm', modelType: str(((g.model ?? {}) as Json).type), why: 'genai_config.json (onnxruntime-genai decoder)' };
   }
   if (!fs.existsSync(configPath)) return { kind: 'unknown', why: 'no config.json (not a Hugging Face model folder)' };
   const config = readJson(configPath);
   if (typeof config === 'string') return { kind: 'unknown', why: config };
-  const modelType = typeof config.model_type === 'string' ? config.model_type : undefined;
-  const archs = Array.isArray(config.architectures) ? config.architectures.filter((a): a is string => typeof a === 'string') : [];
-  const labels = labelsOf(config);
-  if (archs.some((a) => DECODER_ARCH.test(a))) return { kind: 'causal-lm', modelType, why: `architectures: ${archs.join(', ')}` };
-  if (archs.some((a) => CLASSIFIER_ARCH.test(a))) return classifierKind(labels, modelType, `architectures: ${archs.join(', ')}`);
-  if (archs.some((a) => ENCODER_ARCH.test(a))) return { kind: 'encoder', modelType, why: `architectures: ${archs.join(', ')}` };
-  if (modelType && DECODER_TYPES.has(modelType)) return { kind: 'causal-lm', modelType, why: `model_type ${modelType}` };
+  const c = modelConfig(config);
+  const { modelType, labels } = c;
+  if (c.declared === 'decoder') return { kind: 'causal-lm', modelType, why: c.declaredBy! };
+  if (c.declared === 'classifier') return classifierKind(labels, modelType, c.declaredBy!);
+  if (c.declared === 'encoder') return { kind: 'encoder', modelType, why: c.declaredBy! };
   if (labels && !isDefaultLabels(labels) && isNliLabels(labels)) return { kind: 'nli', modelType, labels, why: 'labels include entailment and contradiction' };
   // config.json does not say: the graph does.
-  return kindFromGraph(dir, config, modelType);
+  return kindFromGraph(dir, c);
 }

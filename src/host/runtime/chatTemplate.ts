@@ -6,7 +6,7 @@
 import { Template } from '@huggingface/jinja';
 import { HostError } from '../../protocol/errors';
 import type { ChatMessage } from '../../protocol/types';
-import type { Json } from '../models/folder';
+import type { Json } from '../models/config';
 
 function tokenText(v: unknown): string | undefined {
   if (typeof v === 'string') return v;

@@ -1,7 +1,7 @@
 /** The model's own tokenizer (tokenizer.json), through @huggingface/tokenizers: never hand-written. */
 import { Tokenizer } from '@huggingface/tokenizers';
 import { HostError } from '../../protocol/errors';
-import type { Json } from '../models/folder';
+import { num, type Json } from '../models/config';
 
 /** Characters of a long text tokenized per token that fits (tokens average 3-5 characters). */
 const PREFIX_CHARS_PER_TOKEN = 8;
@@ -57,7 +57,6 @@ export class ModelTokenizer {
       const s = tokenString(v);
       return s === undefined ? undefined : this.tok.token_to_id(s);
     };
-    const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
     this.bosId = num(generationConfig.bos_token_id) ?? num(config.bos_token_id) ?? id(tokenizerConfig.bos_token);
     const eos = generationConfig.eos_token_id ?? config.eos_token_id;
     const eosList = Array.isArray(eos) ? eos.filter((x): x is number => typeof x === 'number') : typeof eos === 'number' ? [eos] : [];
