@@ -1,11 +1,12 @@
 /**
  * The host's message loop over any transport (a worker_threads port now, child-process IPC
- * for the isolation mode): decode a request, run it on the engine, post events and the result.
- * Cancellation sets a flag that the decode loop checks between steps.
+ * for the isolation mode): decode a request, check its params against the method table, run its
+ * handler on the engine, post events and the result. Cancellation sets a flag that the decode
+ * loop checks between steps.
  */
 import { HostError } from '../protocol/errors';
-import type { ClientMessage, HostMessage, Method } from '../protocol/types';
-import { parseClientMessage, parseParams } from '../protocol/validate';
+import { parseClientMessage, type ClientMessage, type HostMessage } from '../protocol/messages';
+import { parseParams, type Method, type ParamsOf, type ResultOf } from '../protocol/methods';
 import { Engine } from './engine';
 
 export interface Transport {
@@ -21,42 +22,41 @@ interface CancelFlag {
   receivedAtStep?: number;
 }
 
+/** What a handler knows about its request besides the params. */
+export interface RequestContext {
+  id: number;
+  cancel: CancelFlag;
+}
+
+/** One handler per method of the table: a method without one does not compile. */
+export type Handlers = { [M in Method]: (params: ParamsOf<M>, ctx: RequestContext) => Promise<ResultOf<M>> };
+
+/** The handlers over one engine; `inflight` holds every running request's cancel flag (shutdown cancels them). */
+export function handlers(engine: Engine, transport: Transport, inflight: Map<number, CancelFlag>): Handlers {
+  return {
+    load: (p) => engine.load(p),
+    unload: async (p) => ({ unloaded: await engine.unload(p.modelPath) }),
+    generate: (p, { id, cancel }) => engine.generate(p, (sequence, text) => transport.post({ kind: 'event', id, event: { type: 'token', sequence, text } }), cancel),
+    classify: (p, { cancel }) => engine.classify(p, cancel),
+    embed: (p, { cancel }) => engine.embed(p, cancel),
+    zeroShot: (p, { cancel }) => engine.zeroShot(p, cancel),
+    trainClassifier: (p, { cancel }) => engine.trainClassifier(p, cancel),
+    score: (p) => engine.score(p),
+    status: () => engine.status(),
+    shutdown: async (_p, { id }) => {
+      for (const [other, c] of inflight) if (other !== id) c.cancelled = true;
+      await engine.dispose();
+      setImmediate(() => transport.close());
+      return {};
+    },
+  };
+}
+
 export function serve(transport: Transport, ortVersion: string): Engine {
   const engine = new Engine();
   const inflight = new Map<number, CancelFlag>();
-
-  const handle = async (msg: Extract<ClientMessage, { kind: 'request' }>, cancel: CancelFlag): Promise<unknown> => {
-    const method: Method = msg.method;
-    switch (method) {
-      case 'load':
-        return engine.load(parseParams('load', msg.params));
-      case 'unload':
-        return { unloaded: await engine.unload(parseParams('unload', msg.params).modelPath) };
-      case 'generate':
-        return engine.generate(
-          parseParams('generate', msg.params),
-          (sequence, text) => transport.post({ kind: 'event', id: msg.id, event: { type: 'token', sequence, text } }),
-          cancel,
-        );
-      case 'classify':
-        return engine.classify(parseParams('classify', msg.params), cancel);
-      case 'embed':
-        return engine.embed(parseParams('embed', msg.params), cancel);
-      case 'zeroShot':
-        return engine.zeroShot(parseParams('zeroShot', msg.params), cancel);
-      case 'trainClassifier':
-        return engine.trainClassifier(parseParams('trainClassifier', msg.params), cancel);
-      case 'score':
-        return engine.score(parseParams('score', msg.params));
-      case 'status':
-        return engine.status();
-      case 'shutdown':
-        for (const [id, c] of inflight) if (id !== msg.id) c.cancelled = true;
-        await engine.dispose();
-        setImmediate(() => transport.close());
-        return {};
-    }
-  };
+  const table = handlers(engine, transport, inflight);
+  const run = async <M extends Method>(method: M, params: unknown, ctx: RequestContext): Promise<ResultOf<M>> => table[method](parseParams(method, params), ctx);
 
   transport.onMessage((raw) => {
     let msg: ClientMessage;
@@ -75,12 +75,13 @@ export function serve(transport: Transport, ortVersion: string): Engine {
       }
       return;
     }
+    const { id, method, params } = msg;
     const cancel: CancelFlag = { cancelled: false };
-    inflight.set(msg.id, cancel);
-    void handle(msg, cancel).then(
-      (result) => transport.post({ kind: 'response', id: msg.id, result }),
-      (e: unknown) => transport.post({ kind: 'error', id: msg.id, error: HostError.wrap(e).toWire() }),
-    ).finally(() => inflight.delete(msg.id));
+    inflight.set(id, cancel);
+    void run(method, params, { id, cancel }).then(
+      (result) => transport.post({ kind: 'response', id, result }),
+      (e: unknown) => transport.post({ kind: 'error', id, error: HostError.wrap(e).toWire() }),
+    ).finally(() => inflight.delete(id));
   });
   transport.post({ kind: 'ready', ortVersion });
   return engine;

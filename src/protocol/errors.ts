@@ -1,4 +1,33 @@
-import type { CancelTrace, ErrorCode, WireError } from './types';
+/**
+ * Errors that cross the host boundary: the codes a caller can act on, their wire form, and
+ * HostError, which carries one through `throw` on either side.
+ */
+
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'MODEL_NOT_FOUND',
+  'MODEL_INVALID',
+  'MODEL_UNSUPPORTED',
+  'EP_UNAVAILABLE',
+  'INFERENCE_FAILED',
+  'CANCELLED',
+  'HOST_DIED',
+  'HOST_SHUTDOWN',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface CancelTrace {
+  receivedAtStep: number;
+  stoppedAtStep: number;
+}
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  /** For CANCELLED generations: forward passes done when the cancel arrived, and when the loop stopped. */
+  cancel?: CancelTrace;
+}
 
 /** An error that crosses the host boundary with a code the caller can act on. */
 export class HostError extends Error {

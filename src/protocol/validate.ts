@@ -1,31 +1,26 @@
 /**
- * Runtime checks for everything that arrives over a message boundary. TypeScript types vanish
- * at run time; a webview, a CLI argument or a corrupted message must not reach the engine
- * unchecked. Each check names the field and what was expected.
+ * Field checks for everything that arrives over a message boundary, and the numeric ranges they
+ * enforce. TypeScript types vanish at run time; a webview, a CLI argument or a corrupted message
+ * must not reach the engine unchecked. Each check names the field and what was expected. The
+ * per-method parsers built from these live in methods.ts.
  */
 import { HostError } from './errors';
-import {
-  EXECUTION_PROVIDERS,
-  type ClientMessage,
-  type ExecutionProvider,
-  type GenerationOptions,
-  type Method,
-  type ParamsOf,
-} from './types';
+import type { GenerationOptions } from './generation';
+import { EXECUTION_PROVIDERS, type ExecutionProvider, type LoadParams } from './models';
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
-function fail(path: string, expected: string, got: unknown): never {
+export function fail(path: string, expected: string, got: unknown): never {
   const shown = typeof got === 'string' ? JSON.stringify(got.slice(0, 40)) : JSON.stringify(got) ?? String(got);
   throw new HostError('BAD_REQUEST', `${path} must be ${expected} (got ${shown?.slice(0, 60)})`);
 }
 
-function obj(v: unknown, path: string): Obj {
+export function obj(v: unknown, path: string): Obj {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'an object', v);
   return v as Obj;
 }
 
-function str(o: Obj, key: string, path: string, opts: { optional?: boolean; nonEmpty?: boolean } = {}): string | undefined {
+export function str(o: Obj, key: string, path: string, opts: { optional?: boolean; nonEmpty?: boolean } = {}): string | undefined {
   const v = o[key];
   if (v === undefined && opts.optional) return undefined;
   if (typeof v !== 'string') fail(`${path}.${key}`, 'a string', v);
@@ -33,23 +28,25 @@ function str(o: Obj, key: string, path: string, opts: { optional?: boolean; nonE
   return v;
 }
 
-function num(o: Obj, key: string, path: string, min: number, max: number, integer = false): number | undefined {
+/** A number within `range` (and whole when it says so), or undefined when absent. */
+export function num(o: Obj, key: string, path: string, range: { min: number; max: number; integer?: boolean }): number | undefined {
   const v = o[key];
   if (v === undefined) return undefined;
+  const { min, max, integer = false } = range;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
     fail(`${path}.${key}`, `${integer ? 'an integer' : 'a number'} in [${min}, ${max}]`, v);
   }
   return v;
 }
 
-function bool(o: Obj, key: string, path: string): boolean | undefined {
+export function bool(o: Obj, key: string, path: string): boolean | undefined {
   const v = o[key];
   if (v === undefined) return undefined;
   if (typeof v !== 'boolean') fail(`${path}.${key}`, 'true or false', v);
   return v;
 }
 
-function strings(o: Obj, key: string, path: string, opts: { optional?: boolean; maxItems: number }): string[] | undefined {
+export function strings(o: Obj, key: string, path: string, opts: { optional?: boolean; maxItems: number }): string[] | undefined {
   const v = o[key];
   if (v === undefined && opts.optional) return undefined;
   if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) fail(`${path}.${key}`, 'an array of strings', v);
@@ -64,10 +61,11 @@ export function parseExecutionProvider(v: unknown, path = 'ep'): ExecutionProvid
   return v as ExecutionProvider;
 }
 
-function loadFields(o: Obj, path: string) {
+/** The fields every model request carries (a LoadParams). */
+export function loadFields(o: Obj, path: string): LoadParams {
   const modelPath = str(o, 'modelPath', path, { nonEmpty: true }) as string;
   const ep = o.ep === undefined ? undefined : parseExecutionProvider(o.ep, `${path}.ep`);
-  const threads = ranged(o, 'threads', path, LOAD_RANGES.threads);
+  const threads = num(o, 'threads', path, LOAD_RANGES.threads);
   const onnxFile = str(o, 'onnxFile', path, { optional: true });
   return { modelPath, ep, threads, onnxFile };
 }
@@ -104,10 +102,6 @@ export function rangeProblem(range: NumberRange, v: unknown): string | undefined
   return undefined;
 }
 
-function ranged(o: Obj, key: string, path: string, range: NumberRange): number | undefined {
-  return num(o, key, path, range.min, range.max, range.integer);
-}
-
 export function parseGenerationOptions(v: unknown, path = 'options'): GenerationOptions {
   if (v === undefined) return {};
   const o = obj(v, path);
@@ -117,108 +111,16 @@ export function parseGenerationOptions(v: unknown, path = 'options'): Generation
   if (stop?.some((s) => s.length === 0)) fail(`${path}.stop`, 'non-empty strings', stop);
   const R = GENERATION_RANGES;
   return {
-    maxNewTokens: ranged(o, 'maxNewTokens', path, R.maxNewTokens),
+    maxNewTokens: num(o, 'maxNewTokens', path, R.maxNewTokens),
     doSample: bool(o, 'doSample', path),
-    temperature: ranged(o, 'temperature', path, R.temperature),
-    topK: ranged(o, 'topK', path, R.topK),
-    topP: ranged(o, 'topP', path, R.topP),
-    repetitionPenalty: ranged(o, 'repetitionPenalty', path, R.repetitionPenalty),
-    noRepeatNgramSize: ranged(o, 'noRepeatNgramSize', path, R.noRepeatNgramSize),
+    temperature: num(o, 'temperature', path, R.temperature),
+    topK: num(o, 'topK', path, R.topK),
+    topP: num(o, 'topP', path, R.topP),
+    repetitionPenalty: num(o, 'repetitionPenalty', path, R.repetitionPenalty),
+    noRepeatNgramSize: num(o, 'noRepeatNgramSize', path, R.noRepeatNgramSize),
     stop,
-    numReturnSequences: ranged(o, 'numReturnSequences', path, R.numReturnSequences),
-    seed: ranged(o, 'seed', path, R.seed),
-    timeLimitMs: ranged(o, 'timeLimitMs', path, R.timeLimitMs),
+    numReturnSequences: num(o, 'numReturnSequences', path, R.numReturnSequences),
+    seed: num(o, 'seed', path, R.seed),
+    timeLimitMs: num(o, 'timeLimitMs', path, R.timeLimitMs),
   };
-}
-
-const MAX_TEXTS = 10_000;
-
-function parseMessages(v: unknown, path: string) {
-  if (v === undefined) return undefined;
-  if (!Array.isArray(v) || v.length === 0 || v.length > 1000) fail(path, 'an array of 1 to 1000 {role, content} messages', v);
-  return v.map((m, i) => {
-    const o = obj(m, `${path}[${i}]`);
-    if (o.role !== 'system' && o.role !== 'user' && o.role !== 'assistant') fail(`${path}[${i}].role`, '"system", "user" or "assistant"', o.role);
-    return { role: o.role, content: str(o, 'content', `${path}[${i}]`) as string };
-  });
-}
-
-/** Checks a request's params for its method and returns them typed. */
-export function parseParams<M extends Method>(method: M, params: unknown): ParamsOf<M> {
-  const path = `${method}.params`;
-  const o = params === undefined ? {} : obj(params, path);
-  switch (method) {
-    case 'load':
-      return loadFields(o, path) as ParamsOf<M>;
-    case 'unload':
-      return { modelPath: str(o, 'modelPath', path, { nonEmpty: true }) } as ParamsOf<M>;
-    case 'generate':
-      return {
-        ...loadFields(o, path),
-        prompt: str(o, 'prompt', path) as string,
-        suffix: str(o, 'suffix', path, { optional: true }),
-        messages: parseMessages(o.messages, `${path}.messages`),
-        options: parseGenerationOptions(o.options, `${path}.options`),
-      } as ParamsOf<M>;
-    case 'classify': {
-      const texts = strings(o, 'texts', path, { maxItems: MAX_TEXTS }) as string[];
-      if (texts.length === 0) fail(`${path}.texts`, 'at least one text', texts);
-      return { ...loadFields(o, path), texts, topK: num(o, 'topK', path, 1, 100_000, true) } as ParamsOf<M>;
-    }
-    case 'embed': {
-      const texts = strings(o, 'texts', path, { maxItems: MAX_TEXTS }) as string[];
-      if (texts.length === 0) fail(`${path}.texts`, 'at least one text', texts);
-      return { ...loadFields(o, path), texts, normalize: bool(o, 'normalize', path) } as ParamsOf<M>;
-    }
-    case 'zeroShot': {
-      const texts = strings(o, 'texts', path, { maxItems: MAX_TEXTS }) as string[];
-      if (texts.length === 0) fail(`${path}.texts`, 'at least one text', texts);
-      const labels = (strings(o, 'labels', path, { maxItems: 100 }) as string[]).map((l) => l.trim());
-      if (labels.length === 0 || labels.some((l) => !l)) fail(`${path}.labels`, 'one or more non-empty labels', labels);
-      if (new Set(labels).size !== labels.length) fail(`${path}.labels`, 'labels without repeats', labels);
-      const template = str(o, 'template', path, { optional: true });
-      if (template !== undefined && !template.includes('{}')) fail(`${path}.template`, 'a sentence containing {} where the label goes', template);
-      return { ...loadFields(o, path), texts, labels, template, multiLabel: bool(o, 'multiLabel', path) } as ParamsOf<M>;
-    }
-    case 'trainClassifier': {
-      const name = str(o, 'name', path, { nonEmpty: true }) as string;
-      if (!/^[\w.-]{1,64}$/.test(name) || name.startsWith('.')) fail(`${path}.name`, 'letters, digits, "_", "-" or "." (at most 64, not starting with ".")', name);
-      const list = o.examples;
-      if (!Array.isArray(list) || list.length > 50_000) fail(`${path}.examples`, 'an array of at most 50000 {text, label} objects', list);
-      const examples = list.map((e, i) => {
-        const eo = obj(e, `${path}.examples[${i}]`);
-        const text = str(eo, 'text', `${path}.examples[${i}]`) as string;
-        const label = (str(eo, 'label', `${path}.examples[${i}]`, { nonEmpty: true }) as string).trim();
-        if (!label) fail(`${path}.examples[${i}].label`, 'a non-empty label', label);
-        return { text, label };
-      });
-      return {
-        ...loadFields(o, path),
-        name,
-        examples,
-        folds: num(o, 'folds', path, 2, 20, true),
-        l2: num(o, 'l2', path, 0, 100),
-      } as ParamsOf<M>;
-    }
-    case 'score':
-      return { ...loadFields(o, path), text: str(o, 'text', path, { nonEmpty: true }) } as ParamsOf<M>;
-    case 'status':
-    case 'shutdown':
-      return {} as ParamsOf<M>;
-    default:
-      return fail('method', 'a known method', method);
-  }
-}
-
-const METHODS: ReadonlySet<string> = new Set<Method>(['load', 'unload', 'generate', 'classify', 'embed', 'zeroShot', 'trainClassifier', 'score', 'status', 'shutdown']);
-
-/** Checks the envelope of a client message; params are checked by parseParams when served. */
-export function parseClientMessage(v: unknown): ClientMessage {
-  const o = obj(v, 'message');
-  const id = o.id;
-  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) fail('message.id', 'a non-negative integer', id);
-  if (o.kind === 'cancel') return { kind: 'cancel', id };
-  if (o.kind !== 'request') fail('message.kind', '"request" or "cancel"', o.kind);
-  if (typeof o.method !== 'string' || !METHODS.has(o.method)) fail('message.method', `one of ${[...METHODS].join(', ')}`, o.method);
-  return { kind: 'request', id, method: o.method as Method, params: o.params };
 }

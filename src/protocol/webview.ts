@@ -4,7 +4,8 @@
  */
 import { HostError } from './errors';
 import type { EvaluationReport } from './reports';
-import type { CompletionCountsWire, GenerateStats, GenerationOptions, LabelScore } from './types';
+import type { LabelScore } from './classification';
+import type { GenerateStats, GenerationOptions } from './generation';
 import { GENERATION_RANGES, parseGenerationOptions, rangeProblem, type NumberRange } from './validate';
 
 /** Commands the panel may run (its error messages offer them as buttons); nothing else. */
@@ -18,6 +19,13 @@ export const PANEL_COMMANDS = [
   'onnxAssist.restartHost',
 ] as const;
 export type PanelCommand = (typeof PANEL_COMMANDS)[number];
+
+/** Local completion counters as shown in the panel. */
+export interface CompletionCountsWire {
+  shown: number;
+  accepted: number;
+  acceptedChars: number;
+}
 
 export type FromPanel =
   | { type: 'ready' }

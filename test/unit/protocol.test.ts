@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { HostError } from '../../src/protocol/errors';
-import { parseClientMessage, parseExecutionProvider, parseParams } from '../../src/protocol/validate';
+import { parseClientMessage } from '../../src/protocol/messages';
+import { parseParams } from '../../src/protocol/methods';
+import { parseExecutionProvider } from '../../src/protocol/validate';
 
 function badRequest(fn: () => unknown, pattern: RegExp) {
   assert.throws(fn, (e: unknown) => e instanceof HostError && e.code === 'BAD_REQUEST' && pattern.test(e.message));
