@@ -13,14 +13,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { defaultWorkerPath, HostClient } from '../client/hostClient';
 import { HostError } from '../protocol/errors';
-import type { Readable } from 'node:stream';
-import { EXECUTION_PROVIDERS, type ExecutionProvider, type GenerationOptions, type LoadParams } from '../protocol/types';
-import { GENERATION_RANGES, LOAD_RANGES, parseGenerationOptions, rangeProblem, type NumberRange } from '../protocol/validate';
+import type { LoadParams } from '../protocol/types';
+import type { NumberRange } from '../protocol/validate';
 import { classifyFile, CancelledError } from '../core/classification/batch';
-import { bindClassifier, parseLabels, type ClassifierSpec } from '../core/classification/classifier';
+import { bindClassifier } from '../core/classification/classifier';
 import { evaluateFile } from '../core/classification/evaluate';
 import { reportJson, reportMarkdown } from '../core/classification/reportFormat';
 import { columnsOf, DataFileError, field, guessColumns, readRecords, type SkippedRecord } from '../core/classification/records';
@@ -28,257 +26,15 @@ import { writeUserFile } from '../core/classification/userFiles';
 import { defaultCacheDir } from '../core/hub/cacheDir';
 import { deleteCached, listCached, pullModel } from '../core/hub/download';
 import { HubError, parseDtype, parseRepoRef } from '../core/hub/names';
+import { classifierSpec, CliFailure, generationOptions, loadFlags, numberFlag, parseCommandLine, USAGE, UsageError, type Values } from './args';
+import type { CliIO } from './context';
+import { promptOf, textsOf } from './input';
 
-const USAGE = `usage:
-  onnx-assist generate --model DIR (--prompt TEXT | --prompt-file PATH) [--max-new-tokens N] [--temperature T]
-                       [--top-k K] [--top-p P] [--repetition-penalty R] [--no-repeat-ngram-size N]
-                       [--num-return-sequences N] [--seed S] [--stop STR]... [--time-limit-ms MS]
-                       [--ep EP] [--threads N] [--json]
-  onnx-assist classify --model DIR|CLASSIFIER.json (--text T... | --text-file PATH... | --file F) [--text-column C] [--top-k K]
-                       [--labels a,b,c [--template "This example is {}."] [--multi-label]] [--ep EP] [--json]
-                       [--label-field NAME] [--score-field NAME]
-                       (--file: every line of a text file or record of a CSV/TSV/JSONL file; results go to
-                        a new file beside it in new fields, predicted_label and score by default; the input
-                        is never changed)
-  onnx-assist teach    --encoder DIR --data F --name NAME [--text-column C] [--label-column C] [--out FILE]
-  onnx-assist embed    --model DIR (--text T... | --text-file PATH...) [--normalize] [--json]
-  onnx-assist status   [--model DIR] [--json]
-  onnx-assist eval     --model DIR|CLASSIFIER.json --data F [--labels a,b,c] [--text-column C] [--label-column C]
-                       [--positive LABEL] [--markdown FILE] [--json]
-  onnx-assist pull     REPO[@REVISION] [--dtype fp32|fp16|q8|q4|q4f16|...] [--endpoint URL] [--cache DIR] [--json]
-                       (token for gated repos: HF_TOKEN; endpoint also from HF_ENDPOINT)
-  onnx-assist models   [--cache DIR] [--delete REPO] [--json]
-  onnx-assist demo
-EP is one of auto, cpu, cuda, dml, webgpu. PATH - reads standard input.
-Exit status: 0 done, 1 failed, 2 usage error, 130 interrupted (Ctrl+C).`;
-
-/** The command line is wrong: exit status 2. */
-export class UsageError extends Error {}
-
-/** The command was understood but could not be done, with a one-line reason: exit status 1. */
-export class CliFailure extends Error {}
-
-const OPTIONS = {
-  model: { type: 'string' },
-  prompt: { type: 'string' },
-  'prompt-file': { type: 'string' },
-  text: { type: 'string', multiple: true },
-  'text-file': { type: 'string', multiple: true },
-  file: { type: 'string' },
-  'max-new-tokens': { type: 'string' },
-  temperature: { type: 'string' },
-  'top-k': { type: 'string' },
-  'top-p': { type: 'string' },
-  'repetition-penalty': { type: 'string' },
-  'no-repeat-ngram-size': { type: 'string' },
-  'num-return-sequences': { type: 'string' },
-  seed: { type: 'string' },
-  stop: { type: 'string', multiple: true },
-  'time-limit-ms': { type: 'string' },
-  ep: { type: 'string' },
-  threads: { type: 'string' },
-  normalize: { type: 'boolean' },
-  labels: { type: 'string' },
-  template: { type: 'string' },
-  'multi-label': { type: 'boolean' },
-  'text-column': { type: 'string' },
-  'label-column': { type: 'string' },
-  'label-field': { type: 'string' },
-  'score-field': { type: 'string' },
-  data: { type: 'string' },
-  encoder: { type: 'string' },
-  name: { type: 'string' },
-  out: { type: 'string' },
-  markdown: { type: 'string' },
-  positive: { type: 'string' },
-  dtype: { type: 'string' },
-  endpoint: { type: 'string' },
-  cache: { type: 'string' },
-  delete: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-type Values = ReturnType<typeof parse>['values'];
-
-const isOption = (name: string): name is keyof typeof OPTIONS => Object.hasOwn(OPTIONS, name);
-
-/**
- * parseArgs refuses an option value that starts with "-" as ambiguous, so `--top-k -5` never
- * reached the range check and `--prompt-file -` needed an "=". Here a string option takes the
- * next argument as its value whatever it looks like, unless that is one of our own options
- * (then the value was forgotten).
- */
-function attachValues(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--') {
-      out.push(...argv.slice(i));
-      break;
-    }
-    const name = /^--([^=]+)$/.exec(a)?.[1];
-    const next = argv[i + 1];
-    if (name !== undefined && isOption(name) && OPTIONS[name].type === 'string' && next !== undefined) {
-      const nextName = /^--([^=]+)/.exec(next)?.[1];
-      if (next === '-h' || (nextName !== undefined && isOption(nextName))) throw new UsageError(`--${name} needs a value (the next argument, ${next}, is an option)`);
-      out.push(`${a}=${next}`);
-      i++;
-    } else out.push(a);
-  }
-  return out;
-}
-
-function parse(argv: string[]) {
-  const args = attachValues(argv);
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
-}
-
-/** A numeric flag, checked against the shared range table; the message names the flag. */
-function numberFlag(v: Values, range: NumberRange): number | undefined {
-  const raw = v[range.flag as keyof Values];
-  if (raw === undefined) return undefined;
-  const text = String(raw).trim();
-  const n = text === '' ? NaN : Number(text);
-  const problem = rangeProblem(range, n);
-  if (problem) throw new UsageError(`--${range.flag} ${problem} (got ${Number.isNaN(n) ? JSON.stringify(raw) : text})`);
-  return n;
-}
+export { CliFailure, UsageError } from './args';
+export type { CliIO } from './context';
 
 /** classify --top-k: how many labels to print per text (0: all). */
 const CLASSIFY_TOP_K: NumberRange = { min: 0, max: 100_000, integer: true, label: 'Top-k', flag: 'top-k' };
-
-const MAX_STOPS = 16;
-
-function generationOptions(v: Values): GenerationOptions {
-  const o: Record<string, unknown> = {};
-  for (const [field, range] of Object.entries(GENERATION_RANGES)) {
-    const n = numberFlag(v, range);
-    if (n !== undefined) o[field] = n;
-  }
-  if (v.stop) {
-    if (v.stop.some((s) => s === '')) throw new UsageError('--stop must not be empty (an empty stop string would end generation before it starts)');
-    if (v.stop.length > MAX_STOPS) throw new UsageError(`--stop may be given at most ${MAX_STOPS} times (got ${v.stop.length})`);
-    o.stop = v.stop;
-  }
-  if ((o.numReturnSequences as number) > 1 && o.temperature === undefined) o.doSample = true;
-  // Every field was checked above against the same table; this only types the object.
-  return parseGenerationOptions(o, 'options');
-}
-
-function epFlag(v: Values): ExecutionProvider | undefined {
-  if (v.ep === undefined) return undefined;
-  if (!(EXECUTION_PROVIDERS as readonly string[]).includes(v.ep)) throw new UsageError(`--ep must be one of ${EXECUTION_PROVIDERS.join(', ')} (got ${JSON.stringify(v.ep)})`);
-  return v.ep as ExecutionProvider;
-}
-
-/** A path flag that must name something that exists (a model folder, a classifier file). */
-function existingPath(flag: string, p: string | undefined, what: string): string {
-  if (p === undefined || p.trim() === '') throw new UsageError(`--${flag} is required (${what})`);
-  if (!fs.existsSync(p)) throw new UsageError(`--${flag}: ${p} does not exist (${what})`);
-  return p;
-}
-
-const MODEL_WHAT = 'a model folder with config.json, tokenizer.json and onnx/model.onnx';
-
-function loadFlags(v: Values, flag: 'model' | 'encoder' = 'model'): LoadParams {
-  const what = flag === 'encoder' ? 'an embedding model folder' : v.model?.toLowerCase().endsWith('.json') ? "a classifier .json made by 'onnx-assist teach'" : MODEL_WHAT;
-  return {
-    modelPath: existingPath(flag, v[flag], what),
-    ep: epFlag(v),
-    threads: numberFlag(v, LOAD_RANGES.threads),
-  };
-}
-
-/** Larger inputs are refused rather than read into memory (a prompt is cut to the model's context anyway). */
-const MAX_INPUT_BYTES = 32 * 1024 * 1024;
-
-/** The text of a --prompt-file / --text-file: a file, or standard input for "-". */
-async function readTextFile(flag: string, file: string, io: CliIO, signal: AbortSignal): Promise<string> {
-  let source: Readable;
-  let name: string;
-  if (file === '-') {
-    source = io.stdin ?? process.stdin;
-    name = 'standard input';
-  } else {
-    if (file.trim() === '') throw new UsageError(`${flag} needs a file path (or - for standard input)`);
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(file);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new UsageError(`${flag}: ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? (e as Error).message})`}`);
-    }
-    if (st.isDirectory()) throw new UsageError(`${flag}: ${file} is a folder; give a file, or - to read standard input`);
-    source = fs.createReadStream(file);
-    name = file;
-  }
-  // Ctrl+C while waiting for input (a terminal on standard input) stops at once.
-  const onAbort = () => source.destroy();
-  signal.addEventListener('abort', onAbort, { once: true });
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  try {
-    for await (const chunk of source) {
-      const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-      bytes += b.length;
-      if (bytes > MAX_INPUT_BYTES) throw new UsageError(`${flag}: ${name} is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MB; give a shorter text`);
-      chunks.push(b);
-    }
-  } catch (e) {
-    if (e instanceof UsageError || signal.aborted) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`${flag}: ${name} cannot be read (${code ?? (e as Error).message})`);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    if (file !== '-') source.destroy();
-  }
-  if (signal.aborted) throw new CancelledError();
-  // Invalid UTF-8 becomes U+FFFD, as with --prompt; a leading byte-order mark is dropped.
-  return new TextDecoder('utf-8').decode(Buffer.concat(chunks));
-}
-
-async function promptOf(v: Values, io: CliIO, signal: AbortSignal): Promise<string> {
-  const file = v['prompt-file'];
-  if (file !== undefined && v.prompt !== undefined) throw new UsageError('give --prompt TEXT or --prompt-file PATH, not both');
-  if (file !== undefined) return readTextFile('--prompt-file', file, io, signal);
-  if (v.prompt === undefined) throw new UsageError('--prompt TEXT or --prompt-file PATH is required (PATH - reads standard input)');
-  return v.prompt;
-}
-
-const MAX_TEXTS = 10_000;
-
-/** The texts of --text / --text-file, each non-blank: a blank text has nothing to classify or embed. */
-async function textsOf(v: Values, io: CliIO, signal: AbortSignal, what: string): Promise<string[]> {
-  const texts = v.text ?? [];
-  const files = v['text-file'] ?? [];
-  if (texts.length && files.length) throw new UsageError('give --text or --text-file, not both');
-  if (files.filter((f) => f === '-').length > 1) throw new UsageError('--text-file - (standard input) can be given once');
-  if (texts.length + files.length > MAX_TEXTS) throw new UsageError(`at most ${MAX_TEXTS} texts at a time; for more, put them in a file and use --file`);
-  const out: string[] = [];
-  for (const f of files) {
-    const t = await readTextFile('--text-file', f, io, signal);
-    if (!t.trim()) throw new UsageError(`--text-file: ${f === '-' ? 'standard input' : f} is empty; give the text to ${what}`);
-    out.push(t);
-  }
-  texts.forEach((t, i) => {
-    if (!t.trim()) throw new UsageError(`--text${texts.length > 1 ? ` (number ${i + 1})` : ''} is empty; give the text to ${what}`);
-    out.push(t);
-  });
-  return out;
-}
-
-export interface CliIO {
-  out(s: string): void;
-  err(s: string): void;
-  /** What `--prompt-file -` and `--text-file -` read; process.stdin when absent. */
-  stdin?: Readable;
-}
-
 const stdio: CliIO = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
 /** Repository root (where models/ lives), from dist/ or out/src/. */
@@ -335,22 +91,6 @@ export async function demo(client: HostClient, io: CliIO, signal?: AbortSignal):
   const empty = tokens.filter((n) => n === 0).length;
   if (empty) throw new CliFailure(`demo: ${shown} generated nothing for ${empty} of ${tokens.length} prompts; the model folder may be damaged (npm run eval -- --only code-lm checks it)`);
   return { tokens };
-}
-
-/** The protocol's limit on zero-shot labels. */
-const MAX_LABELS = 100;
-
-function classifierSpec(v: Values): ClassifierSpec {
-  const spec: ClassifierSpec = { ...loadFlags(v) };
-  if (v.labels !== undefined) {
-    spec.labels = parseLabels(v.labels);
-    if (spec.labels.length < 2) throw new UsageError('--labels needs at least two comma-separated labels');
-    if (spec.labels.length > MAX_LABELS) throw new UsageError(`--labels takes at most ${MAX_LABELS} labels (got ${spec.labels.length})`);
-    if (v.template !== undefined && !v.template.includes('{}')) throw new UsageError(`--template must contain {} where the label goes (got ${JSON.stringify(v.template)})`);
-    spec.template = v.template;
-    spec.multiLabel = !!v['multi-label'];
-  } else if (v.template !== undefined || v['multi-label']) throw new UsageError('--template and --multi-label are for zero-shot; give --labels too');
-  return spec;
 }
 
 /** Skipped records, line by line (at most `limit`), as `classify --file`, `teach` and `eval` list them. */
@@ -571,7 +311,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
   const stopListening = onInterrupt(io, ac);
   const signal = ac.signal;
   try {
-    const { values: v, positionals } = parse(argv);
+    const { values: v, positionals } = parseCommandLine(argv);
     json = !!v.json;
     const [command, ...rest] = positionals;
     if (v.help || !command) {
@@ -590,7 +330,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       case 'generate': {
         const load = loadFlags(v);
         const options = generationOptions(v);
-        const prompt = await promptOf(v, io, signal);
+        const prompt = await promptOf({ v, io, signal });
         const streaming = !json && (options.numReturnSequences ?? 1) === 1;
         let tail = '';
         const r = await client.request('generate', { ...load, prompt, options }, {
@@ -624,7 +364,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
           return 0;
         }
         if (v.text === undefined && v['text-file'] === undefined) throw new UsageError('give --text T, --text-file PATH or --file F (a text, CSV, TSV or JSONL file)');
-        const texts = await textsOf(v, io, signal, 'classify');
+        const texts = await textsOf({ v, io, signal }, 'classify');
         const results = (await bound.classify(texts)).map((r) => (topK ? r.slice(0, topK) : r));
         if (json) io.out(`${JSON.stringify({ method: bound.method(), results })}\n`);
         else results.forEach((labels, i) => io.out(`${texts[i].replace(/\s+/g, ' ').slice(0, 60)}\t${labels.map((l) => `${l.label}=${l.score.toFixed(4)}`).join(' ')}\n`));
@@ -637,7 +377,7 @@ export async function main(argv: string[], io: CliIO = stdio): Promise<number> {
       case 'embed': {
         const load = loadFlags(v);
         if (v.text === undefined && v['text-file'] === undefined) throw new UsageError('give --text T or --text-file PATH');
-        const texts = await textsOf(v, io, signal, 'embed');
+        const texts = await textsOf({ v, io, signal }, 'embed');
         const r = await client.request('embed', { ...load, texts, normalize: !!v.normalize }, { signal });
         io.out(json ? `${JSON.stringify(r)}\n` : r.vectors.map((x) => x.map((n) => n.toFixed(5)).join(' ')).join('\n') + '\n');
         await noteFallback(client, load, io);

@@ -1,0 +1,190 @@
+/**
+ * The command line, read once: the options table, values attached the way users type them, and
+ * every flag that carries a number or a path checked here, so that a wrong command line is exit
+ * status 2 with a message that names the flag, before any model loads.
+ */
+import * as fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { EXECUTION_PROVIDERS, type ExecutionProvider, type GenerationOptions, type LoadParams } from '../protocol/types';
+import { GENERATION_RANGES, LOAD_RANGES, parseGenerationOptions, rangeProblem, type NumberRange } from '../protocol/validate';
+import { parseLabels, type ClassifierSpec } from '../core/classification/classifier';
+
+/** The help: --help prints it (status 0), a missing command shows it on stderr (status 2). A new flag needs a line here and one in OPTIONS. */
+export const USAGE = `usage:
+  onnx-assist generate --model DIR (--prompt TEXT | --prompt-file PATH) [--max-new-tokens N] [--temperature T]
+                       [--top-k K] [--top-p P] [--repetition-penalty R] [--no-repeat-ngram-size N]
+                       [--num-return-sequences N] [--seed S] [--stop STR]... [--time-limit-ms MS]
+                       [--ep EP] [--threads N] [--json]
+  onnx-assist classify --model DIR|CLASSIFIER.json (--text T... | --text-file PATH... | --file F) [--text-column C] [--top-k K]
+                       [--labels a,b,c [--template "This example is {}."] [--multi-label]] [--ep EP] [--json]
+                       [--label-field NAME] [--score-field NAME]
+                       (--file: every line of a text file or record of a CSV/TSV/JSONL file; results go to
+                        a new file beside it in new fields, predicted_label and score by default; the input
+                        is never changed)
+  onnx-assist teach    --encoder DIR --data F --name NAME [--text-column C] [--label-column C] [--out FILE]
+  onnx-assist embed    --model DIR (--text T... | --text-file PATH...) [--normalize] [--json]
+  onnx-assist status   [--model DIR] [--json]
+  onnx-assist eval     --model DIR|CLASSIFIER.json --data F [--labels a,b,c] [--text-column C] [--label-column C]
+                       [--positive LABEL] [--markdown FILE] [--json]
+  onnx-assist pull     REPO[@REVISION] [--dtype fp32|fp16|q8|q4|q4f16|...] [--endpoint URL] [--cache DIR] [--json]
+                       (token for gated repos: HF_TOKEN; endpoint also from HF_ENDPOINT)
+  onnx-assist models   [--cache DIR] [--delete REPO] [--json]
+  onnx-assist demo
+EP is one of auto, cpu, cuda, dml, webgpu. PATH - reads standard input.
+Exit status: 0 done, 1 failed, 2 usage error, 130 interrupted (Ctrl+C).`;
+
+/** The command line is wrong: exit status 2. */
+export class UsageError extends Error {}
+
+/** The command was understood but could not be done, with a one-line reason: exit status 1. */
+export class CliFailure extends Error {}
+
+const OPTIONS = {
+  model: { type: 'string' },
+  prompt: { type: 'string' },
+  'prompt-file': { type: 'string' },
+  text: { type: 'string', multiple: true },
+  'text-file': { type: 'string', multiple: true },
+  file: { type: 'string' },
+  'max-new-tokens': { type: 'string' },
+  temperature: { type: 'string' },
+  'top-k': { type: 'string' },
+  'top-p': { type: 'string' },
+  'repetition-penalty': { type: 'string' },
+  'no-repeat-ngram-size': { type: 'string' },
+  'num-return-sequences': { type: 'string' },
+  seed: { type: 'string' },
+  stop: { type: 'string', multiple: true },
+  'time-limit-ms': { type: 'string' },
+  ep: { type: 'string' },
+  threads: { type: 'string' },
+  normalize: { type: 'boolean' },
+  labels: { type: 'string' },
+  template: { type: 'string' },
+  'multi-label': { type: 'boolean' },
+  'text-column': { type: 'string' },
+  'label-column': { type: 'string' },
+  'label-field': { type: 'string' },
+  'score-field': { type: 'string' },
+  data: { type: 'string' },
+  encoder: { type: 'string' },
+  name: { type: 'string' },
+  out: { type: 'string' },
+  markdown: { type: 'string' },
+  positive: { type: 'string' },
+  dtype: { type: 'string' },
+  endpoint: { type: 'string' },
+  cache: { type: 'string' },
+  delete: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type Values = ReturnType<typeof parseCommandLine>['values'];
+
+const isOption = (name: string): name is keyof typeof OPTIONS => Object.hasOwn(OPTIONS, name);
+
+/**
+ * parseArgs refuses an option value that starts with "-" as ambiguous, so `--top-k -5` never
+ * reached the range check and `--prompt-file -` needed an "=". Here a string option takes the
+ * next argument as its value whatever it looks like, unless that is one of our own options
+ * (then the value was forgotten).
+ */
+function attachValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const name = /^--([^=]+)$/.exec(a)?.[1];
+    const next = argv[i + 1];
+    if (name !== undefined && isOption(name) && OPTIONS[name].type === 'string' && next !== undefined) {
+      const nextName = /^--([^=]+)/.exec(next)?.[1];
+      if (next === '-h' || (nextName !== undefined && isOption(nextName))) throw new UsageError(`--${name} needs a value (the next argument, ${next}, is an option)`);
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+export function parseCommandLine(argv: string[]) {
+  const args = attachValues(argv);
+  try {
+    return parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+}
+
+/** A numeric flag, checked against the shared range table; the message names the flag. */
+export function numberFlag(v: Values, range: NumberRange): number | undefined {
+  const raw = v[range.flag as keyof Values];
+  if (raw === undefined) return undefined;
+  const text = String(raw).trim();
+  const n = text === '' ? NaN : Number(text);
+  const problem = rangeProblem(range, n);
+  if (problem) throw new UsageError(`--${range.flag} ${problem} (got ${Number.isNaN(n) ? JSON.stringify(raw) : text})`);
+  return n;
+}
+
+const MAX_STOPS = 16;
+
+export function generationOptions(v: Values): GenerationOptions {
+  const o: Record<string, unknown> = {};
+  for (const [field, range] of Object.entries(GENERATION_RANGES)) {
+    const n = numberFlag(v, range);
+    if (n !== undefined) o[field] = n;
+  }
+  if (v.stop) {
+    if (v.stop.some((s) => s === '')) throw new UsageError('--stop must not be empty (an empty stop string would end generation before it starts)');
+    if (v.stop.length > MAX_STOPS) throw new UsageError(`--stop may be given at most ${MAX_STOPS} times (got ${v.stop.length})`);
+    o.stop = v.stop;
+  }
+  if ((o.numReturnSequences as number) > 1 && o.temperature === undefined) o.doSample = true;
+  // Every field was checked above against the same table; this only types the object.
+  return parseGenerationOptions(o, 'options');
+}
+
+function epFlag(v: Values): ExecutionProvider | undefined {
+  if (v.ep === undefined) return undefined;
+  if (!(EXECUTION_PROVIDERS as readonly string[]).includes(v.ep)) throw new UsageError(`--ep must be one of ${EXECUTION_PROVIDERS.join(', ')} (got ${JSON.stringify(v.ep)})`);
+  return v.ep as ExecutionProvider;
+}
+
+/** A path flag that must name something that exists (a model folder, a classifier file). */
+function existingPath(flag: string, p: string | undefined, what: string): string {
+  if (p === undefined || p.trim() === '') throw new UsageError(`--${flag} is required (${what})`);
+  if (!fs.existsSync(p)) throw new UsageError(`--${flag}: ${p} does not exist (${what})`);
+  return p;
+}
+
+const MODEL_WHAT = 'a model folder with config.json, tokenizer.json and onnx/model.onnx';
+
+export function loadFlags(v: Values, flag: 'model' | 'encoder' = 'model'): LoadParams {
+  const what = flag === 'encoder' ? 'an embedding model folder' : v.model?.toLowerCase().endsWith('.json') ? "a classifier .json made by 'onnx-assist teach'" : MODEL_WHAT;
+  return {
+    modelPath: existingPath(flag, v[flag], what),
+    ep: epFlag(v),
+    threads: numberFlag(v, LOAD_RANGES.threads),
+  };
+}
+
+/** The protocol's limit on zero-shot labels. */
+const MAX_LABELS = 100;
+
+export function classifierSpec(v: Values): ClassifierSpec {
+  const spec: ClassifierSpec = { ...loadFlags(v) };
+  if (v.labels !== undefined) {
+    spec.labels = parseLabels(v.labels);
+    if (spec.labels.length < 2) throw new UsageError('--labels needs at least two comma-separated labels');
+    if (spec.labels.length > MAX_LABELS) throw new UsageError(`--labels takes at most ${MAX_LABELS} labels (got ${spec.labels.length})`);
+    if (v.template !== undefined && !v.template.includes('{}')) throw new UsageError(`--template must contain {} where the label goes (got ${JSON.stringify(v.template)})`);
+    spec.template = v.template;
+    spec.multiLabel = !!v['multi-label'];
+  } else if (v.template !== undefined || v['multi-label']) throw new UsageError('--template and --multi-label are for zero-shot; give --labels too');
+  return spec;
+}
+
