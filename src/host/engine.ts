@@ -150,8 +150,7 @@ export class Engine {
     const lm = m.lm;
     return this.exclusive(m, () => {
       if (cancel.cancelled) throw new HostError('CANCELLED', 'Generation was cancelled.');
-      if (p.messages) return lm.generate(lm.chatPrompt(p.messages), p.options ?? {}, onText, cancel, m.info.ep, undefined, true);
-      return lm.generate(p.prompt, p.options ?? {}, onText, cancel, m.info.ep, p.suffix);
+      return lm.generate({ prompt: p.prompt, suffix: p.suffix, messages: p.messages, options: p.options ?? {}, onText, cancel, ep: m.info.ep });
     });
   }
 

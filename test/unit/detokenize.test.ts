@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { IncrementalDecoder } from '../../src/host/generation/causalLm';
+import { IncrementalDecoder } from '../../src/host/generation/detokenizer';
 import { ModelTokenizer } from '../../src/host/runtime/tokenizer';
 import { SeededRandom } from '../../src/host/generation/sampling';
 import { TINY_BERT, TINY_GPT2 } from './helpers';

@@ -1,138 +1,40 @@
 /**
- * Text generation with the project's own decode loop over onnxruntime: KV cache in the Optimum
- * layout, reuse of the longest shared prefix with the previous request, streaming, stop rules,
- * cancellation between decode steps.
+ * Text generation with the project's own decode loop over onnxruntime: reuse of the longest
+ * shared prefix with the previous request's KV cache, several sequences from one prefill,
+ * streaming, stop rules, cancellation between decode steps. What the loop is fed comes from
+ * its neighbours: prompt.ts (prompt ids), options.ts (settings), kvLayout.ts (cache layout).
  */
 import * as ort from 'onnxruntime-node';
 import { HostError } from '../../protocol/errors';
 import type { ChatMessage, GenerateResult, GenerationOptions, ScoreResult, StopReason } from '../../protocol/types';
 import { cancelledError, type Cancellation } from '../cancellation';
-import { num, type ModelConfig } from '../models/config';
+import { num } from '../models/config';
 import type { ModelFolder } from '../models/folder';
-import { templateRegex, type KvNames } from '../models/genai';
-import { ChatTemplate, chatTemplateOf } from '../runtime/chatTemplate';
-import { checkFeeds, inputMeta, outputMeta, type CreatedSession, type TensorMeta } from '../runtime/session';
-import { nextToken, SeededRandom, type SamplingConfig } from './sampling';
-import { StopTextStream } from './stopping';
-import { emptyKv, filledInt64, int64, logitsRow, repeatBatch, sliceAxis, type KvType } from '../runtime/tensors';
+import type { ChatTemplate } from '../runtime/chatTemplate';
+import { checkFeeds, type CreatedSession } from '../runtime/session';
+import { filledInt64, int64, logitsRow, repeatBatch, sliceAxis } from '../runtime/tensors';
 import type { ModelTokenizer } from '../runtime/tokenizer';
-
-/** How a KV input/output pair is named and shaped in this graph. */
-interface KvSlot {
-  input: string;
-  output: string;
-  meta: TensorMeta;
-  seqAxis: number;
-}
-
-export interface LmLayout {
-  slots: KvSlot[];
-  kvType: KvType;
-  hasPositionIds: boolean;
-  hasAttentionMask: boolean;
-  hasUseCacheBranch: boolean;
-  hasNumLogitsToKeep: boolean;
-  vocabSize: number;
-}
+import { IncrementalDecoder } from './detokenizer';
+import { emptyPast, readLayout, type LmLayout } from './kvLayout';
+import { resolveOptions } from './options';
+import { PromptBuilder, type PromptText } from './prompt';
+import { nextToken, SeededRandom } from './sampling';
+import { StopTextStream } from './stopping';
 
 const NO_HISTORY: readonly number[] = [];
 
-/**
- * Decoded text of a growing token list without re-decoding it all each step: tokens before the
- * last clean boundary are decoded once and kept. The tail is decoded together with two tokens
- * of overlap and the overlap's text removed, so decoders that treat the first token specially
- * (SentencePiece's leading space) give the same text as one full decode.
- */
-export class IncrementalDecoder {
-  private readonly tokens: number[] = [];
-  private stableText = '';
-  private start = 0;
-  constructor(private readonly tokenizer: ModelTokenizer) {}
-
-  push(token: number): string {
-    this.tokens.push(token);
-    const from = Math.max(0, this.start - 2);
-    const overlap = this.start > from ? this.tokenizer.decode(this.tokens.slice(from, this.start)) : '';
-    const withOverlap = this.tokenizer.decode(this.tokens.slice(from));
-    let text: string;
-    if (withOverlap.startsWith(overlap)) text = this.stableText + withOverlap.slice(overlap.length);
-    else {
-      text = this.tokenizer.decode(this.tokens);
-      this.stableText = text;
-      this.start = this.tokens.length;
-      return text;
-    }
-    const tail = text.slice(this.stableText.length);
-    if (this.tokens.length - this.start >= 8 && /\s$/.test(tail) && !tail.includes('\ufffd')) {
-      this.stableText = text;
-      this.start = this.tokens.length;
-    }
-    return text;
-  }
-}
-
-/** Reads the KV layout from the graph's own metadata, filling symbolic dims from config.json. */
-export function readLayout(session: ort.InferenceSession, config: ModelConfig, names?: KvNames): LmLayout {
-  const inputs = inputMeta(session);
-  const outputs = outputMeta(session);
-  if (!inputs.has('input_ids')) throw new HostError('MODEL_UNSUPPORTED', `This causal LM has no input_ids input (inputs: ${[...inputs.keys()].join(', ')}).`);
-  if (!outputs.has('logits')) throw new HostError('MODEL_UNSUPPORTED', `This causal LM has no logits output (outputs: ${[...outputs.keys()].join(', ')}).`);
-  const slots: KvSlot[] = [];
-  // Optimum names, or an onnxruntime-genai folder's own templates (past_%d_key, ...).
-  const templates = names
-    ? [
-        { past: templateRegex(names.pastKey), present: names.presentKey },
-        { past: templateRegex(names.pastValue), present: names.presentValue },
-      ]
-    : (['key', 'value', 'key_value'] as const).map((kv) => ({ past: templateRegex(`past_key_values.%d.${kv}`), present: `present.%d.${kv}` }));
-  for (const [name, meta] of inputs) {
-    const t = templates.find((x) => x.past.test(name));
-    if (!t) continue;
-    const layerIndex = t.past.exec(name)![1];
-    const output = t.present.replace('%d', layerIndex);
-    if (!outputs.has(output)) throw new HostError('MODEL_UNSUPPORTED', `Input ${name} has no matching output ${output}.`);
-    let seqAxis = meta.shape.findIndex((d) => typeof d === 'string' && /past|seq/i.test(d));
-    if (seqAxis < 0) seqAxis = meta.shape.length === 4 ? 2 : 1;
-    slots.push({ input: name, output, meta, seqAxis });
-  }
-  // Layer order, key before value (the order of `templates`).
-  const layer = (s: KvSlot) => Number(templates.map((t) => t.past.exec(s.input)?.[1]).find((x) => x !== undefined));
-  const kind = (s: KvSlot) => templates.findIndex((t) => t.past.test(s.input));
-  slots.sort((a, b) => layer(a) - layer(b) || kind(a) - kind(b));
-  const kvType = (slots[0]?.meta.type ?? 'float32') as KvType;
-  if (kvType !== 'float32' && kvType !== 'float16') throw new HostError('MODEL_UNSUPPORTED', `KV cache type ${kvType} is not supported.`);
-  const logitsShape = outputs.get('logits')?.shape ?? [];
-  const vocab = typeof logitsShape[2] === 'number' ? logitsShape[2] : (config.vocabSize ?? 0);
-  return {
-    slots,
-    kvType,
-    hasPositionIds: inputs.has('position_ids'),
-    hasAttentionMask: inputs.has('attention_mask'),
-    hasUseCacheBranch: inputs.has('use_cache_branch'),
-    hasNumLogitsToKeep: inputs.has('num_logits_to_keep'),
-    vocabSize: vocab,
-  };
-}
-
-/** Dims of a KV input for a batch and past length: fixed dims from the graph, the rest from config.json. */
-function kvDims(slot: KvSlot, config: ModelConfig, batch: number, pastLen: number): number[] {
-  const { kvHeads, headDim } = config;
-  return slot.meta.shape.map((d, i) => {
-    if (i === 0) return batch;
-    if (i === slot.seqAxis) return pastLen;
-    if (typeof d === 'number' && d > 0) return d;
-    // Symbolic non-sequence dims: heads before the sequence axis, head size after it.
-    if (slot.meta.shape.length === 4) return i === 1 ? kvHeads : headDim;
-    return slot.input.endsWith('key_value') ? 2 * headDim : headDim;
-  });
-}
-
-interface Resolved extends SamplingConfig {
-  maxNewTokens: number;
-  numReturnSequences: number;
-  stop: string[];
-  seed: number;
-  timeLimitMs: number;
+/** One generation: the text (or a conversation), its options, and where the text streams to. */
+export interface GenerateRequest {
+  /** The text to continue; with `suffix`, the text before the cursor. Ignored when `messages` is given. */
+  prompt: string;
+  suffix?: string;
+  /** A conversation, rendered with the model's chat template. */
+  messages?: ChatMessage[];
+  options: GenerationOptions;
+  onText: (sequence: number, text: string) => void;
+  cancel: Cancellation;
+  /** The provider running the model, reported in the stats. */
+  ep: GenerateResult['stats']['ep'];
 }
 
 export class CausalLM {
@@ -141,9 +43,7 @@ export class CausalLM {
   /** Tokens whose keys and values are in `cachePast`, for prefix reuse by the next request. */
   private cacheTokens: number[] = [];
   private cachePast: ort.Tensor[] = [];
-  private readonly addSpecialTokens: boolean;
-  /** The instruct model's chat template, when tokenizer_config.json has one. */
-  readonly chat: ChatTemplate | undefined;
+  private readonly prompts: PromptBuilder;
 
   constructor(
     private readonly created: CreatedSession,
@@ -153,16 +53,12 @@ export class CausalLM {
     this.layout = readLayout(created.session, folder.model, folder.kvNames);
     if (!this.layout.vocabSize) this.layout.vocabSize = tokenizer.vocabSize;
     this.contextLength = folder.model.contextLength ?? num(folder.tokenizerConfig.model_max_length) ?? 2048;
-    const tc = folder.tokenizerConfig;
-    this.addSpecialTokens = tc.add_bos_token === true || tc.add_eos_token === true;
-    const template = chatTemplateOf(tc);
-    this.chat = template ? new ChatTemplate(template, tc) : undefined;
+    this.prompts = new PromptBuilder(tokenizer, folder.tokenizerConfig, folder.dir);
   }
 
-  /** The prompt text for a conversation: the chat template's rendering, ending with the assistant's turn. */
-  chatPrompt(messages: ChatMessage[]): string {
-    if (!this.chat) throw new HostError('BAD_REQUEST', `${this.folder.dir} has no chat template (tokenizer_config.json chat_template); send a plain prompt instead.`);
-    return this.chat.render(messages);
+  /** The instruct model's chat template, when tokenizer_config.json has one. */
+  get chat(): ChatTemplate | undefined {
+    return this.prompts.chat;
   }
 
   get session(): ort.InferenceSession {
@@ -175,66 +71,6 @@ export class CausalLM {
     this.cachePast = [];
   }
 
-  resolveOptions(o: GenerationOptions): Resolved {
-    const g = this.folder.generationConfig;
-    const doSample = o.doSample ?? (o.temperature !== undefined ? o.temperature > 0 : g.do_sample === true);
-    const numReturnSequences = o.numReturnSequences ?? 1;
-    if (numReturnSequences > 1 && !doSample) {
-      throw new HostError('BAD_REQUEST', `numReturnSequences ${numReturnSequences} needs sampling (greedy decoding gives one answer): set doSample or a temperature > 0.`);
-    }
-    return {
-      doSample,
-      temperature: o.temperature ?? num(g.temperature) ?? 1,
-      topK: o.topK ?? num(g.top_k) ?? 50,
-      topP: o.topP ?? num(g.top_p) ?? 1,
-      repetitionPenalty: o.repetitionPenalty ?? num(g.repetition_penalty) ?? 1,
-      noRepeatNgramSize: o.noRepeatNgramSize ?? num(g.no_repeat_ngram_size) ?? 0,
-      maxNewTokens: o.maxNewTokens ?? num(g.max_new_tokens) ?? 64,
-      numReturnSequences,
-      stop: o.stop ?? [],
-      seed: o.seed ?? Math.floor(Math.random() * 2 ** 32),
-      timeLimitMs: o.timeLimitMs ?? Infinity,
-    };
-  }
-
-  /**
-   * Prompt tokens within `budget`. Fill-in-the-middle when a suffix is given and the model has FIM
-   * tokens (prefix-suffix-middle order, so the prefix stays a stable token prefix for KV reuse).
-   * Too long a prefix loses whole 64-token blocks from its start, so its first token moves only
-   * every 64 tokens of typing and consecutive keystrokes keep sharing a cached prefix.
-   */
-  buildPrompt(prompt: string, suffix: string | undefined, budget: number, templated = false): { ids: number[]; promptTokens: number; truncated: number; fim: boolean } {
-    const fim = this.tokenizer.fim;
-    const BLOCK = 64;
-    const cutLeft = (ids: number[], room: number) => {
-      if (ids.length <= room) return { kept: ids, cut: 0 };
-      const cut = Math.min(ids.length, Math.ceil((ids.length - room) / BLOCK) * BLOCK);
-      return { kept: ids.slice(cut), cut };
-    };
-    if (suffix !== undefined && fim) {
-      const [p, s, m] = [fim.prefix, fim.suffix, fim.middle].map((t) => this.tokenizer.tokenId(t)!);
-      const pre = this.tokenizer.encode(prompt, false);
-      let suf = this.tokenizer.encode(suffix, false);
-      const room = Math.max(2, budget - 3);
-      const sufRoom = Math.min(suf.length, Math.floor(room / 4));
-      const sufCut = suf.length - sufRoom;
-      suf = suf.slice(0, sufRoom);
-      const { kept, cut } = cutLeft(pre, room - suf.length);
-      return { ids: [p, ...kept, s, ...suf, m], promptTokens: pre.length + suf.length + sufCut + 3, truncated: cut + sufCut, fim: true };
-    }
-    // A rendered chat template already holds its special tokens.
-    const ids = templated ? this.tokenizer.encode(prompt, false) : this.encodePrompt(prompt);
-    const { kept, cut } = cutLeft(ids, budget);
-    return { ids: kept.length ? kept : ids.slice(-1), promptTokens: ids.length, truncated: cut, fim: false };
-  }
-
-  encodePrompt(prompt: string): number[] {
-    const ids = this.tokenizer.encode(prompt, this.addSpecialTokens);
-    if (ids.length > 0) return ids;
-    if (this.tokenizer.bosId !== undefined) return [this.tokenizer.bosId];
-    throw new HostError('BAD_REQUEST', 'The prompt is empty and this model has no BOS token to start from. Give it some text to continue.');
-  }
-
   /** `check`: validate the feeds first (the prefill and first decode step; later steps only grow). */
   private async run(feeds: Record<string, ort.Tensor>, check: boolean): Promise<ort.InferenceSession.ReturnType> {
     if (check) checkFeeds(this.session, feeds, this.folder.onnxFile);
@@ -245,9 +81,12 @@ export class CausalLM {
     }
   }
 
-  /** One forward pass over `tokens` per row, after `pastLen` cached positions. */
-  /** `logitsToKeep`: 1 = last position only (generation), 0 = every position (scoring). */
-  private async step(tokens: number[][], past: ort.Tensor[], pastLen: number, check: boolean, logitsToKeep = 1): Promise<{ logits: ort.Tensor; present: ort.Tensor[] }> {
+  /**
+   * One forward pass over `tokens` per row, after `pastLen` cached positions. `check`: validate
+   * the feeds; `allLogits`: logits at every position (scoring), else the last one only.
+   */
+  private async step(tokens: number[][], past: ort.Tensor[], pastLen: number, mode: { check: boolean; allLogits?: boolean }): Promise<{ logits: ort.Tensor; present: ort.Tensor[] }> {
+    const logitsToKeep = mode.allLogits ? 0 : 1;
     const batch = tokens.length;
     const len = tokens[0].length;
     const L = this.layout;
@@ -261,21 +100,21 @@ export class CausalLM {
     L.slots.forEach((s, i) => (feeds[s.input] = past[i]));
     if (L.hasUseCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', new Uint8Array([pastLen > 0 ? 1 : 0]), [1]);
     if (L.hasNumLogitsToKeep) feeds.num_logits_to_keep = new ort.Tensor('int64', new BigInt64Array([BigInt(logitsToKeep)]), []);
-    const out = await this.run(feeds, check);
+    const out = await this.run(feeds, mode.check);
     return { logits: out.logits as ort.Tensor, present: L.slots.map((s) => out[s.output] as ort.Tensor) };
   }
 
   private emptyPast(batch: number): ort.Tensor[] {
-    return this.layout.slots.map((s) => emptyKv(this.layout.kvType, kvDims(s, this.folder.model, batch, 0)));
+    return emptyPast(this.layout, this.folder.model, batch);
   }
 
   /** One forward pass over the text (cut from the left to the context): top-1 and log-prob at each position. */
   async score(text: string): Promise<ScoreResult> {
-    let ids = this.encodePrompt(text);
+    let ids = this.prompts.encode(text);
     const truncatedTokens = Math.max(0, ids.length - this.contextLength);
     ids = ids.slice(truncatedTokens);
     const recompute = this.layout.slots.length === 0;
-    const { logits } = await this.step([ids], recompute ? [] : this.emptyPast(1), 0, true, 0);
+    const { logits } = await this.step([ids], recompute ? [] : this.emptyPast(1), 0, { check: true, allLogits: true });
     if (logits.dims[1] !== ids.length) throw new HostError('MODEL_UNSUPPORTED', 'This graph returns logits for the last position only, so it cannot score every token.');
     const predicted: number[] = [];
     const logprobs: number[] = [];
@@ -292,19 +131,14 @@ export class CausalLM {
     return { tokenIds: ids, predicted, logprobs, truncatedTokens };
   }
 
-  async generate(
-    prompt: string,
-    options: GenerationOptions,
-    onText: (sequence: number, text: string) => void,
-    cancel: Cancellation,
-    ep: GenerateResult['stats']['ep'],
-    suffix?: string,
-    templated = false,
-  ): Promise<GenerateResult> {
+  async generate(req: GenerateRequest): Promise<GenerateResult> {
+    const { onText, cancel } = req;
+    // A conversation is rendered first, so a model without a chat template fails before anything else.
+    const text: PromptText = req.messages ? { prompt: this.prompts.chatPrompt(req.messages), templated: true } : { prompt: req.prompt, suffix: req.suffix, templated: false };
     const t0 = performance.now();
-    const o = this.resolveOptions(options);
+    const o = resolveOptions(req.options, this.folder.generationConfig);
     const maxNew = Math.max(1, Math.min(o.maxNewTokens, this.contextLength - 1));
-    const built = this.buildPrompt(prompt, suffix, this.contextLength - maxNew, templated);
+    const built = this.prompts.build(text, this.contextLength - maxNew);
     const ids = built.ids;
     const promptTokensIn = built.promptTokens;
     const truncated = built.truncated;
@@ -324,7 +158,7 @@ export class CausalLM {
     this.clearCache(); // a failed or cancelled run must not leave a cache that disagrees with its tokens
 
     cancel.steps = 0;
-    let { logits, present } = await this.step([recompute ? ids : ids.slice(reuse)], past, recompute ? 0 : reuse, true);
+    let { logits, present } = await this.step([recompute ? ids : ids.slice(reuse)], past, recompute ? 0 : reuse, { check: true });
     cancel.steps++;
     if (cancel.cancelled) throw cancelledError(cancel);
     // Tokens whose keys and values are in `past` (row 0); their count is the past length. It only
@@ -382,10 +216,10 @@ export class CausalLM {
       if (recompute) {
         // No KV inputs in this graph: run the whole sequence again (batch 1 only).
         fed.push(next[0]);
-        ({ logits } = await this.step([fed], [], 0, false));
+        ({ logits } = await this.step([fed], [], 0, { check: false }));
         lastRow = fed.length - 1;
       } else {
-        const stepped = await this.step(next.map((t) => [t]), past, fed.length, stepNo === 0);
+        const stepped = await this.step(next.map((t) => [t]), past, fed.length, { check: stepNo === 0 });
         ({ logits, present } = stepped);
         fed.push(next[0]);
         past = present;
@@ -417,7 +251,7 @@ export class CausalLM {
         timeToFirstTokenMs: firstTokenAt - t0,
         tokensPerSecond: decodeTokens > 0 ? (decodeTokens * n * 1000) / (end - firstTokenAt) : 0,
         totalMs: end - t0,
-        ep,
+        ep: req.ep,
         seed: o.seed,
         fim: built.fim,
       },
