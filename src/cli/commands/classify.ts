@@ -1,0 +1,62 @@
+/**
+ * `classify`: texts from the command line (a line each, or --json), or a whole data file whose
+ * results go to a new file beside it; the model is a classifier folder, a taught .json, or an
+ * embedding model with --labels (zero-shot).
+ */
+import { classifyFile } from '../../core/classification/batch';
+import { bindClassifier } from '../../core/classification/classifier';
+import type { NumberRange } from '../../protocol/validate';
+import { classifierSpec, numberFlag, UsageError } from '../args';
+import type { HostContext } from '../context';
+import { listSkipped, textColumn } from '../dataFile';
+import { noteFallback } from '../fallback';
+import { textsOf } from '../input';
+
+type BoundClassifier = ReturnType<typeof bindClassifier>;
+
+/** classify --top-k: how many labels to print per text (0: all). */
+const CLASSIFY_TOP_K: NumberRange = { min: 0, max: 100_000, integer: true, label: 'Top-k', flag: 'top-k' };
+
+export async function classify(ctx: HostContext): Promise<void> {
+  const { client, v, io, json, signal } = ctx;
+  const spec = classifierSpec(v);
+  const topK = numberFlag(v, CLASSIFY_TOP_K);
+  const bound = bindClassifier(client, spec, signal);
+  if (v.file !== undefined) {
+    if (v.text !== undefined || v['text-file'] !== undefined) throw new UsageError('give --text, --text-file or --file, not several');
+    await classifyDataFile(ctx, bound);
+    return;
+  }
+  if (v.text === undefined && v['text-file'] === undefined) throw new UsageError('give --text T, --text-file PATH or --file F (a text, CSV, TSV or JSONL file)');
+  const texts = await textsOf(ctx, 'classify');
+  const results = (await bound.classify(texts)).map((r) => (topK ? r.slice(0, topK) : r));
+  if (json) io.out(`${JSON.stringify({ method: bound.method(), results })}\n`);
+  else results.forEach((labels, i) => io.out(`${texts[i].replace(/\s+/g, ' ').slice(0, 60)}\t${labels.map((l) => `${l.label}=${l.score.toFixed(4)}`).join(' ')}\n`));
+  if (!spec.modelPath.toLowerCase().endsWith('.json')) await noteFallback(ctx, spec);
+}
+
+/** classify --file: a whole file, written to a new file beside it with progress on stderr. */
+async function classifyDataFile({ v, io, json, signal }: HostContext, bound: BoundClassifier): Promise<void> {
+  const file = v.file!;
+  const { text } = await textColumn(file, v);
+  let last = 0;
+  const r = await classifyFile({
+    input: file,
+    textColumn: text,
+    classify: bound.classify,
+    fields: { label: v['label-field'], score: v['score-field'] },
+    isCancelled: () => signal.aborted,
+    onProgress: (p) => {
+      if (json || Date.now() - last < 250) return;
+      last = Date.now();
+      io.err(`\r${p.records} records, ${Math.round((100 * p.bytes) / Math.max(1, p.totalBytes))}%`);
+    },
+  });
+  if (json) io.out(`${JSON.stringify({ ...r, method: bound.method() })}\n`);
+  else {
+    io.err('\n');
+    io.out(`${r.records} records classified (${bound.method()}) -> ${r.output}\n`);
+    io.out(`labels: ${Object.entries(r.counts).map(([l, n]) => `${l} ${n}`).join(', ')}\n`);
+    listSkipped(io, r.skipped);
+  }
+}
