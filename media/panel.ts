@@ -1,41 +1,49 @@
-// Sidebar panel script. Talks to the extension only through postMessage; the extension validates
-// everything it receives. Waits for the extension's `init` (sent after our `ready`), never a timer.
-// @ts-check
+/**
+ * Sidebar panel script, bundled by the build (tools/build.mjs) into media/panel.js. Talks to the
+ * extension only through postMessage, typed against src/protocol/webview.ts; the extension
+ * validates everything it receives. Waits for the extension's `init` (sent after our `ready`),
+ * never a timer.
+ */
+import type { EvaluationReport, RocCurve } from '../src/protocol/reports';
+import type { LabelScore } from '../src/protocol/types';
+import { PANEL_FIELDS, type FromPanel, type PanelField, type PanelRanges, type ToPanel } from '../src/protocol/webview';
+import { fieldProblem } from './fields';
+
+declare function acquireVsCodeApi(): { postMessage(message: FromPanel): void };
+
+type Message<T extends ToPanel['type']> = Extract<ToPanel, { type: T }>;
+
 (function () {
-  // eslint-disable-next-line no-undef
   const vscode = acquireVsCodeApi();
-  const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
-  // @ts-ignore: media/ranges.js, loaded just before this script
-  const { fieldProblem } = window.onnxAssistRanges;
+  const $ = (id: string): HTMLElement => document.getElementById(id) as HTMLElement;
   /** The numeric controls; their ranges arrive in `init` (the protocol's own table). */
-  const fields = ['maxNewTokens', 'temperature', 'topK', 'topP', 'repetitionPenalty', 'noRepeatNgramSize', 'seed'];
-  /** @type {Record<string, { min: number, max: number, integer: boolean, label: string }>} */
-  let ranges = {};
+  const fields: readonly PanelField[] = PANEL_FIELDS;
+  let ranges: Partial<PanelRanges> = {};
   const out = $('output');
-  const gen = /** @type {HTMLButtonElement} */ ($('generate'));
-  const stop = /** @type {HTMLButtonElement} */ ($('stopBtn'));
-  const input = (id) => /** @type {HTMLInputElement} */ ($(id));
+  const gen = $('generate') as HTMLButtonElement;
+  const stop = $('stopBtn') as HTMLButtonElement;
+  const input = (id: string) => $(id) as HTMLInputElement;
   let running = false;
 
-  function setRunning(r) {
+  function setRunning(r: boolean) {
     running = r;
     gen.disabled = r;
     stop.disabled = !r;
   }
 
-  function setClassifying(c) {
-    for (const id of ['classify', 'useSelection']) /** @type {HTMLButtonElement} */ ($(id)).disabled = c;
+  function setClassifying(c: boolean) {
+    for (const id of ['classify', 'useSelection']) ($(id) as HTMLButtonElement).disabled = c;
   }
 
   /** Shows (or clears) a control's problem right below it. */
-  function showFieldProblem(f, problem) {
+  function showFieldProblem(f: string, problem: string | undefined) {
     $(`${f}-problem`).textContent = problem || '';
     if (problem) input(f).setAttribute('aria-invalid', 'true');
     else input(f).removeAttribute('aria-invalid');
   }
 
   /** Checks one control against its range; returns its problem. */
-  function check(f) {
+  function check(f: PanelField): string | undefined {
     const range = ranges[f];
     if (!range) return undefined;
     const el = input(f);
@@ -44,13 +52,13 @@
     return problem;
   }
 
-  function options() {
-    const o = {};
+  function options(): Extract<FromPanel, { type: 'generate' }>['options'] {
+    const o: Record<string, number | boolean | string[]> = {};
     for (const f of fields) {
       const v = input(f).value;
       if (v !== '') o[f] = Number(v);
     }
-    if (o.temperature !== undefined) o.doSample = o.temperature > 0;
+    if (o.temperature !== undefined) o.doSample = (o.temperature as number) > 0;
     if (o.temperature === 0) delete o.temperature;
     const stopText = input('stop').value.replace(/\\n/g, '\n').replace(/\\t/g, '\t');
     if (stopText) o.stop = [stopText];
@@ -64,19 +72,19 @@
     // Nothing out of range is sent: the problem shows beside its control, and Generate stays usable.
     const bad = fields.filter((f) => check(f));
     if (bad.length) {
-      /** @type {HTMLDetailsElement} */ ($('controls')).open = true;
+      ($('controls') as HTMLDetailsElement).open = true;
       input(bad[0]).focus();
       $('genError').textContent = `Not sent: ${bad.map((f) => $(`${f}-problem`).textContent).join(' ')}`;
       return;
     }
-    const prompt = /** @type {HTMLTextAreaElement} */ ($('prompt')).value;
+    const prompt = ($('prompt') as HTMLTextAreaElement).value;
     out.textContent = '';
     $('stats').textContent = '';
     $('error').textContent = '';
     setRunning(true);
     vscode.postMessage({ type: 'generate', prompt, options: options(), chat: input('chat').checked });
   });
-  $('prompt').addEventListener('keydown', (e) => {
+  $('prompt').addEventListener('keydown', (e: KeyboardEvent) => {
     if ((e.ctrlKey || e.metaKey) && e.key === 'Enter' && !running) gen.click();
   });
   stop.addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
@@ -85,14 +93,14 @@
   const zsLabels = () => input('zsLabels').value;
 
   /** A new classification: the previous result (another text's labels) goes at once. */
-  function startClassify(message) {
+  function startClassify(message: Extract<FromPanel, { type: 'classify' | 'classifySelection' }>) {
     $('labels').textContent = '';
     $('clsError').textContent = '';
     $('clsMethod').textContent = 'Classifying…';
     setClassifying(true);
     vscode.postMessage(message);
   }
-  $('classify').addEventListener('click', () => startClassify({ type: 'classify', text: /** @type {HTMLTextAreaElement} */ ($('clsText')).value, labels: zsLabels() }));
+  $('classify').addEventListener('click', () => startClassify({ type: 'classify', text: ($('clsText') as HTMLTextAreaElement).value, labels: zsLabels() }));
   $('useSelection').addEventListener('click', () => startClassify({ type: 'classifySelection', labels: zsLabels() }));
   $('evaluate').addEventListener('click', () => vscode.postMessage({ type: 'evaluate' }));
   $('downloadModel').addEventListener('click', () => vscode.postMessage({ type: 'downloadModel' }));
@@ -100,7 +108,7 @@
   $('providerWhy').addEventListener('click', () => vscode.postMessage({ type: 'run', command: 'onnxAssist.showStatus' }));
 
   /** Where each request's error is shown: beside what the request was for. */
-  const ERROR_SLOT = {
+  const ERROR_SLOT: Partial<Record<string, string>> = {
     generate: 'genError',
     stop: 'genError',
     copy: 'genError',
@@ -116,7 +124,7 @@
   };
 
   /** An error answers a request: re-enable what that request disabled, show it where it belongs. */
-  function showError(m) {
+  function showError(m: Message<'error'>) {
     const request = m.request || 'unknown';
     if (request === 'generate' || request === 'stop' || request === 'unknown') setRunning(false);
     if (request === 'classify' || request === 'classifySelection' || request === 'unknown') {
@@ -126,9 +134,9 @@
     }
     if (m.fields) {
       for (const [f, problem] of Object.entries(m.fields)) if ($(`${f}-problem`)) showFieldProblem(f, problem);
-      /** @type {HTMLDetailsElement} */ ($('controls')).open = true;
+      ($('controls') as HTMLDetailsElement).open = true;
     }
-    const slot = $(ERROR_SLOT[request] || 'error');
+    const slot = $(ERROR_SLOT[request] ?? 'error');
     slot.textContent = m.message;
     for (const a of m.actions || []) {
       const b = document.createElement('button');
@@ -140,14 +148,14 @@
     slot.scrollIntoView({ block: 'nearest' });
   }
 
-  function showProvider(m) {
+  function showProvider(m: Message<'init'> | Message<'status'>) {
     const line = `Model ${m.model} · classifier ${m.classifier} · ${m.provider.line}`;
     $('modelLine').textContent = line;
     $('modelLine').title = m.provider.reason ? `${line}. Details: ONNX Assist: Show Host Status.` : line;
     $('providerWhy').hidden = !m.provider.reason;
   }
 
-  function showModels(m) {
+  function showModels(m: Message<'models'>) {
     const list = $('modelsList');
     list.textContent = '';
     if (m.models.length === 0) list.textContent = 'No downloaded models yet.';
@@ -172,18 +180,18 @@
 
   // --- Evaluation report: SVG charts drawn from the report's numbers, coloured by the theme. ---
   const SVG = 'http://www.w3.org/2000/svg';
-  function svgEl(tag, attrs, text) {
+  function svgEl(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
     const e = document.createElementNS(SVG, tag);
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
     if (text !== undefined) e.textContent = text;
     return e;
   }
-  const pct = (x) => `${(x * 100).toFixed(1)}%`;
-  const f3 = (x) => x.toFixed(3);
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const f3 = (x: number) => x.toFixed(3);
 
   /** Grouped bars: precision, recall and F1 per class. */
-  function drawBars(r) {
-    const series = [['precision', 'bar-p'], ['recall', 'bar-r'], ['f1', 'bar-f']];
+  function drawBars(r: EvaluationReport) {
+    const series = [['precision', 'bar-p'], ['recall', 'bar-r'], ['f1', 'bar-f']] as const;
     const rowH = 3 * 9 + 10;
     const left = 90;
     const width = 300;
@@ -209,7 +217,7 @@
   }
 
   /** Heatmap: cell opacity is the share of the row (the correct label) predicted as the column. */
-  function drawConfusion(r) {
+  function drawConfusion(r: EvaluationReport) {
     const table = document.createElement('table');
     table.className = 'confusion';
     const head = document.createElement('tr');
@@ -233,12 +241,12 @@
     return table;
   }
 
-  function drawRoc(roc) {
+  function drawRoc(roc: RocCurve & { positive: string }) {
     const size = 200;
     const pad = 28;
     const svg = svgEl('svg', { viewBox: `0 0 ${size + pad + 8} ${size + pad + 8}`, class: 'chart roc' });
-    const X = (f) => pad + f * size;
-    const Y = (t) => 4 + (1 - t) * size;
+    const X = (f: number) => pad + f * size;
+    const Y = (t: number) => 4 + (1 - t) * size;
     svg.appendChild(svgEl('rect', { x: X(0), y: Y(1), width: size, height: size, class: 'frame' }));
     svg.appendChild(svgEl('line', { x1: X(0), y1: Y(0), x2: X(1), y2: Y(1), class: 'diagonal' }));
     const d = roc.points.map((p, i) => `${i ? 'L' : 'M'}${X(p.fpr).toFixed(1)},${Y(p.tpr).toFixed(1)}`).join(' ');
@@ -250,9 +258,9 @@
     return svg;
   }
 
-  function showReport(r) {
+  function showReport(r: EvaluationReport) {
     $('report').hidden = false;
-    const name = (p) => p.split(/[\\/]/).pop();
+    const name = (p: string) => p.split(/[\\/]/).pop() ?? p;
     const summary = $('repSummary');
     summary.textContent = '';
     const lines = [
@@ -265,7 +273,7 @@
     $('repConfusion').replaceChildren(drawConfusion(r));
     $('repRocBox').hidden = !r.roc;
     if (r.roc) $('repRoc').replaceChildren(drawRoc(r.roc));
-    const notes = [];
+    const notes: string[] = [];
     const unknown = Object.entries(r.unknownLabels);
     if (unknown.length) notes.push(`Labels the model does not know (counted as errors): ${unknown.map(([l, n]) => `${l} (${n})`).join(', ')}.`);
     if (r.skipped.length) notes.push(`${r.skipped.length} records skipped (first: line ${r.skipped[0].line}, ${r.skipped[0].reason}).`);
@@ -273,11 +281,11 @@
     document.body.dataset.report = 'true';
   }
 
-  function showCounters(c) {
+  function showCounters(c: Message<'counters'>['counters']) {
     $('counters').textContent = `Inline completions: ${c.shown} shown, ${c.accepted} accepted (${c.acceptedChars} characters). Counted on this machine only.`;
   }
 
-  function showLabels(labels) {
+  function showLabels(labels: LabelScore[]) {
     const box = $('labels');
     box.textContent = '';
     for (const l of labels) {
@@ -300,11 +308,11 @@
     }
   }
 
-  window.addEventListener('message', (event) => {
+  window.addEventListener('message', (event: MessageEvent<ToPanel>) => {
     const m = event.data;
-    switch (m && m.type) {
+    switch (m?.type) {
       case 'init':
-        ranges = m.ranges || {};
+        ranges = m.ranges;
         for (const f of fields) {
           const el = input(f);
           const r = ranges[f];
@@ -313,7 +321,8 @@
             el.max = String(r.max);
             if (r.integer) el.step = '1';
           }
-          if (m.defaults[f] !== undefined) el.value = String(m.defaults[f]);
+          const d = (m.defaults as Partial<Record<PanelField, number>>)[f];
+          if (d !== undefined) el.value = String(d);
           check(f); // a default from the settings can be out of range too
         }
         input('zsLabels').value = m.zeroShotLabels || '';

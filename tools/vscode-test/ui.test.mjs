@@ -77,7 +77,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
   }
 
   const editorText = () => page.locator('.editor-instance .view-lines').innerText();
-  const panel = () => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  const panel = () => page.frameLocator('iframe.webview.ready[src*="extensionId=onnx-assist.onnx-assist"]').frameLocator('iframe#active-frame');
   const statusBar = () => page.locator('[id$="onnxAssist.status"]');
 
   /** Runs a palette command by its title, as a person would (F1, type, Enter). */
@@ -156,7 +156,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
 
   it('the sidebar panel streams a generation with its stats', async () => {
     await page.click('.activitybar [aria-label="ONNX Assist"]');
-    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    const frame = page.frameLocator('iframe.webview.ready[src*="extensionId=onnx-assist.onnx-assist"]').frameLocator('iframe#active-frame');
     await frame.locator('body[data-ready="true"]').waitFor({ timeout: 60_000 });
     await frame.locator('#prompt').fill('def fibonacci(n):\n    ');
     await frame.locator('#generate').click();
@@ -317,7 +317,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
       await page.keyboard.press('Enter');
       await page.waitForTimeout(300);
     }
-    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    const frame = page.frameLocator('iframe.webview.ready[src*="extensionId=onnx-assist.onnx-assist"]').frameLocator('iframe#active-frame');
     await frame.locator('body[data-report="true"]').waitFor({ timeout: 120_000 });
     const summary = await frame.locator('#repSummary').innerText();
     assert.match(summary, /100 records · accuracy \d+\.\d% .* AUC/);

@@ -218,7 +218,6 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
   private html(webview: vscode.Webview, media: vscode.Uri): string {
     const nonce = randomBytes(16).toString('base64');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.js'));
-    const ranges = webview.asWebviewUri(vscode.Uri.joinPath(media, 'ranges.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.css'));
     const csp = `default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${nonce}'; img-src ${webview.cspSource};`;
     // Each numeric control has its problem line right below it (filled by the panel's own check).
@@ -288,7 +287,6 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
   <div id="counters" class="muted"></div>
   <div id="error" class="error" role="alert"></div>
 </footer>
-<script nonce="${nonce}" src="${ranges}"></script>
 <script nonce="${nonce}" src="${script}"></script>
 </body></html>`;
   }
