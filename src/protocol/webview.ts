@@ -6,7 +6,8 @@ import { HostError } from './errors';
 import type { EvaluationReport } from './reports';
 import type { LabelScore } from './classification';
 import type { GenerateStats, GenerationOptions } from './generation';
-import { GENERATION_RANGES, parseGenerationOptions, rangeProblem, type NumberRange } from './validate';
+import { GENERATION_RANGES, rangeProblem, type NumberRange } from './ranges';
+import { parseGenerationOptions } from './validate';
 
 /** Commands the panel may run (its error messages offer them as buttons); nothing else. */
 export const PANEL_COMMANDS = [
