@@ -6,12 +6,13 @@
  */
 import { HostError } from '../protocol/errors';
 
+/** Set by the message loop (`cancelled`, `receivedAtStep`), counted by the decode loop (`steps`), read by the rest. */
 export interface Cancellation {
-  readonly cancelled: boolean;
+  cancelled: boolean;
   /** Forward passes this request has run; the host notes it when a cancel arrives. */
   steps?: number;
   /** `steps` when the cancel arrived. */
-  readonly receivedAtStep?: number;
+  receivedAtStep?: number;
 }
 
 /** The CANCELLED error of a generation, with where the cancel arrived and where the loop stopped. */

@@ -107,6 +107,15 @@ function chooseOnnx(dir: string, requested?: string): string {
     if (!found) throw new HostError('MODEL_NOT_FOUND', `${requested} is not in ${path.join(dir, 'onnx')}. Files there: ${listOnnx(dir).join(', ') || 'none'}.`);
     return found;
   }
+  const found = defaultOnnxFile(dir);
+  if (found) return found;
+  const pickles = fs.readdirSync(dir).filter((f) => PICKLE_EXTENSIONS.includes(path.extname(f)));
+  if (pickles.length > 0) refusePickle(path.join(dir, pickles[0]));
+  throw new HostError('MODEL_INVALID', `${dir} has no ONNX model: expected onnx/model.onnx (or model_quantized.onnx, decoder_model_merged.onnx). Export the model with Optimum or tools/export.`);
+}
+
+/** The ONNX file a load picks when the caller names none (ONNX_PREFERENCE, then the first in onnx/). */
+export function defaultOnnxFile(dir: string): string | undefined {
   for (const sub of ['onnx', '.']) {
     for (const name of ONNX_PREFERENCE) {
       const p = path.join(dir, sub, name);
@@ -114,10 +123,7 @@ function chooseOnnx(dir: string, requested?: string): string {
     }
   }
   const any = listOnnx(dir);
-  if (any.length > 0) return path.join(dir, 'onnx', any[0]);
-  const pickles = fs.readdirSync(dir).filter((f) => PICKLE_EXTENSIONS.includes(path.extname(f)));
-  if (pickles.length > 0) refusePickle(path.join(dir, pickles[0]));
-  throw new HostError('MODEL_INVALID', `${dir} has no ONNX model: expected onnx/model.onnx (or model_quantized.onnx, decoder_model_merged.onnx). Export the model with Optimum or tools/export.`);
+  return any.length > 0 ? path.join(dir, 'onnx', any[0]) : undefined;
 }
 
 function listOnnx(dir: string): string[] {

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FEW_SHOT_FORMAT } from '../../protocol/types';
 import { isDecoderModel, modelConfig, str, type Json, type ModelConfig } from './config';
-import { ONNX_PREFERENCE } from './folder';
+import { defaultOnnxFile } from './folder';
 
 /**
  * - `causal-lm`: generates text (completions, Generate, chat).
@@ -89,22 +89,6 @@ export function isNliLabels(labels: string[] | undefined): boolean {
 
 function classifierKind(labels: string[] | undefined, modelType: string | undefined, why: string): KindInfo {
   return { kind: isNliLabels(labels) ? 'nli' : 'classifier', modelType, labels, why };
-}
-
-/** The ONNX file a plain load would pick (same preference as the engine). */
-function onnxFileOf(dir: string): string | undefined {
-  for (const sub of ['onnx', '.']) {
-    for (const name of ONNX_PREFERENCE) {
-      const p = path.join(dir, sub, name);
-      if (fs.existsSync(p)) return p;
-    }
-  }
-  try {
-    const any = fs.readdirSync(path.join(dir, 'onnx')).filter((f) => f.endsWith('.onnx')).sort();
-    return any.length ? path.join(dir, 'onnx', any[0]) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -198,7 +182,7 @@ export function onnxInputOutputNames(file: string): { inputs: string[]; outputs:
 
 function kindFromGraph(dir: string, config: ModelConfig): KindInfo {
   const modelType = config.modelType;
-  const onnx = onnxFileOf(dir);
+  const onnx = defaultOnnxFile(dir);
   if (!onnx) return { kind: 'unknown', modelType, why: 'no ONNX model in onnx/' };
   let io: { inputs: string[]; outputs: string[] };
   try {
