@@ -9,19 +9,11 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { tryLock } from '../processLock';
 import { DataFileError } from './records';
 
 /** A DataFileError, so every surface shows it as a plain one-line message. */
 export class TargetBusyError extends DataFileError {}
-
-interface LockInfo {
-  pid: number;
-  /** Tells two runs in one process (two commands in one extension host) apart. */
-  token: string;
-  host: string;
-  what: string;
-  started: string;
-}
 
 export interface TargetClaim {
   readonly target: string;
@@ -31,33 +23,6 @@ export interface TargetClaim {
   commit(): void;
   /** Removes the temporary file (if any) and releases the lock; the target is untouched. */
   abandon(): void;
-}
-
-const lockPath = (target: string) => `${target}.lock`;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function readLock(file: string): LockInfo | undefined {
-  try {
-    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockInfo>;
-    return typeof v.pid === 'number' && typeof v.host === 'string' ? (v as LockInfo) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A lock whose owner is gone (dead process on this machine, or unreadable) can be taken over. */
-function stale(info: LockInfo | undefined): boolean {
-  if (!info) return true;
-  return info.host === os.hostname() && !alive(info.pid);
 }
 
 /** Temporary files carry the writer's pid, so a later run can clear those of a dead writer. */
@@ -74,33 +39,16 @@ function removeTemps(target: string, pid: number): void {
  * Throws TargetBusyError naming the live run that holds it.
  */
 export function claimTarget(target: string, what: string): TargetClaim {
-  const lock = lockPath(target);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const mine: LockInfo = { pid: process.pid, token: crypto.randomBytes(8).toString('hex'), host: os.hostname(), what, started: new Date().toISOString() };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      fs.writeFileSync(lock, JSON.stringify(mine), { flag: 'wx' });
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
-      const held = readLock(lock);
-      if (!stale(held)) {
-        const by = held ? `${held.what} (pid ${held.pid}${held.host === os.hostname() ? '' : ` on ${held.host}`}, started ${held.started})` : 'another run';
-        throw new TargetBusyError(`${path.basename(target)} is being written by ${by}. Wait for it to finish or stop it; if no such run exists, delete ${path.basename(lock)}.`);
-      }
-      // Its owner is gone (killed mid-run): take the lock over and remove that run's temporary file.
-      if (held) removeTemps(target, held.pid);
-      fs.rmSync(lock, { force: true });
-    }
+  const lock = tryLock(`${target}.lock`, what);
+  if (!lock.acquired) {
+    const o = lock.owner;
+    const by = o ? `${o.what} (pid ${o.pid}${o.host === os.hostname() ? '' : ` on ${o.host}`}, started ${o.started})` : 'another run';
+    throw new TargetBusyError(`${path.basename(target)} is being written by ${by}. Wait for it to finish or stop it; if no such run exists, delete ${path.basename(target)}.lock.`);
   }
+  // A run killed mid-write left its temporary file: remove it with its lock.
+  if (lock.tookOverFrom) removeTemps(target, lock.tookOverFrom.pid);
   const temp = path.join(path.dirname(target), `${tempPrefix(target, process.pid)}${crypto.randomBytes(4).toString('hex')}.partial`);
-  let done = false;
-  const release = () => {
-    if (done) return;
-    done = true;
-    // Only our own lock: a stale-lock takeover by someone else must not be undone.
-    if (readLock(lock)?.token === mine.token) fs.rmSync(lock, { force: true });
-  };
+  const release = lock.release;
   return {
     target,
     temp,

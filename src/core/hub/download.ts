@@ -16,6 +16,7 @@ import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+import { tryLock } from '../processLock';
 import { HubError, repoFolder, safeRelativePath, type Dtype, type RepoRef } from './names';
 import { selectFiles } from './select';
 
@@ -122,41 +123,21 @@ async function hashOf(file: string, algorithm: 'sha256' | 'sha1' = 'sha256', pre
   return h.digest('hex');
 }
 
-function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** One writer per snapshot across processes; a lock whose owner died is taken over. */
+/** One writer per snapshot across processes: a second puller waits; a lock whose owner died is taken over. */
 async function withLock<T>(lockFile: string, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
-  fs.mkdirSync(path.dirname(lockFile), { recursive: true });
   for (;;) {
-    try {
-      fs.writeFileSync(lockFile, JSON.stringify({ pid: process.pid, since: Date.now() }), { flag: 'wx' });
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let owner: { pid?: number; since?: number } = {};
+    const lock = tryLock(lockFile, 'a download');
+    if (lock.acquired) {
       try {
-        owner = JSON.parse(fs.readFileSync(lockFile, 'utf8')) as typeof owner;
-      } catch {
-        // being written; look again
+        return await fn();
+      } finally {
+        lock.release();
       }
-      if (owner.pid !== undefined && owner.pid !== process.pid && !isPidAlive(owner.pid)) fs.rmSync(lockFile, { force: true });
-      if (signal?.aborted) throw new HubError('Download cancelled.', 'CANCELLED');
-      await sleep(200);
     }
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(lockFile, { force: true });
+    if (signal?.aborted) throw new HubError('Download cancelled.', 'CANCELLED');
+    await sleep(200);
   }
 }
 
