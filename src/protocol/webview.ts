@@ -14,7 +14,6 @@ export const PANEL_COMMANDS = [
   'onnxAssist.selectGenerationModel',
   'onnxAssist.selectClassificationModel',
   'onnxAssist.selectZeroShotModel',
-  'onnxAssist.selectExecutionProvider',
   'onnxAssist.downloadModel',
   'onnxAssist.showStatus',
   'onnxAssist.restartHost',

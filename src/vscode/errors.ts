@@ -83,9 +83,6 @@ export function actionsFor(e: unknown, canRetry: boolean): ErrorAction[] {
       case 'MODEL_UNSUPPORTED':
         out = [setting('Open Model Settings', 'onnxAssist'), DOWNLOAD];
         break;
-      case 'EP_UNAVAILABLE':
-        out = [{ title: 'Select Execution Provider…', command: 'onnxAssist.selectExecutionProvider' }];
-        break;
       case 'BAD_REQUEST':
       case 'CANCELLED':
         out = [];

@@ -23,7 +23,6 @@ describe('actions offered with an error', () => {
     assert.deepEqual(titles(new HubError('full', 'NO_SPACE')), ['Manage Downloaded Models…', 'Open Cache Setting']);
     assert.deepEqual(titles(new HostError('HOST_DIED', 'died')), ['Retry', 'Restart Host']);
     assert.deepEqual(titles(new HostError('MODEL_INVALID', 'bad')), ['Open Model Settings', 'Download Model…']);
-    assert.deepEqual(titles(new HostError('EP_UNAVAILABLE', 'no')), ['Select Execution Provider…']);
     assert.deepEqual(titles(new HostError('BAD_REQUEST', 'no')), [], 'a bad request is fixed by the input, not by a restart');
     assert.deepEqual(titles(new Error('ENOENT: no such file')), []);
     assert.deepEqual(titles(new HubError('x', 'NETWORK'), false), ['Open Endpoint Setting'], 'no Retry without a way to retry');
