@@ -8,8 +8,9 @@
  * - each file is written to `NAME.incomplete`, resumed with `Range` (a server that answers 200
  *   instead of 206 restarts the file), verified (size; sha256 for LFS files) and renamed;
  * - free disk space is checked first; ENOSPC stops at once and removes the temporary file;
- * - a lock file lets two windows pull the same model into one correct copy;
- * - the refs/{revision} pointer is written last, so a snapshot is used only once complete.
+ * - a lock file (core/processLock.ts) lets two windows pull the same model into one correct copy;
+ * - the refs/{revision} pointer is written last, so a snapshot is used only once complete (the
+ *   cache layout is cache.ts).
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -18,7 +19,10 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { tryLock } from '../processLock';
 import { HubError, repoFolder, safeRelativePath, type Dtype, type RepoRef } from './names';
+import { cachedSnapshot, MANIFEST, refFile, snapshotDir } from './cache';
 import { selectFiles } from './select';
+
+export { cachedSnapshot, deleteCached, listCached, type CachedModel } from './cache';
 
 export interface PullProgress {
   file: string;
@@ -53,7 +57,7 @@ export interface PulledModel {
   offline: boolean;
 }
 
-export const MANIFEST = 'onnx-assist-download.json';
+export { MANIFEST } from './cache';
 
 interface RemoteFile {
   name: string;
@@ -234,27 +238,6 @@ async function fetchFile(o: PullOptions, f: RemoteFile, target: string, meter: M
 }
 
 /** refs/{revision}@{dtype} holds the commit of a completed snapshot. */
-function refFile(o: Pick<PullOptions, 'cacheDir' | 'repo' | 'revision' | 'dtype'>): string {
-  return path.join(o.cacheDir, repoFolder(o.repo), 'refs', `${encodeURIComponent(o.revision)}@${o.dtype}`);
-}
-
-/** One folder per commit and dtype, so a folder holds exactly one graph and loads unambiguously. */
-function snapshotDir(o: Pick<PullOptions, 'cacheDir' | 'repo' | 'dtype'>, commit: string): string {
-  return path.join(o.cacheDir, repoFolder(o.repo), 'snapshots', commit, o.dtype);
-}
-
-/** The cached snapshot for repo@revision and dtype, if one was completed earlier. */
-export function cachedSnapshot(o: Pick<PullOptions, 'cacheDir' | 'repo' | 'revision' | 'dtype'>): PulledModel | undefined {
-  try {
-    const commit = fs.readFileSync(refFile(o), 'utf8').trim();
-    const dir = snapshotDir(o, commit);
-    const m = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')) as PulledModel;
-    return { ...m, dir, offline: false };
-  } catch {
-    return undefined;
-  }
-}
-
 export async function pullModel(o: PullOptions): Promise<PulledModel> {
   const base = o.endpoint.replace(/\/+$/, '');
   const opts = { ...o, endpoint: base };
@@ -314,53 +297,4 @@ export async function pullModel(o: PullOptions): Promise<PulledModel> {
     fs.renameSync(`${ref}.tmp`, ref);
     return result;
   });
-}
-
-export interface CachedModel {
-  repo: string;
-  revision: string;
-  dtype: string;
-  commit: string;
-  dir: string;
-  bytes: number;
-}
-
-/** Every completed snapshot in the cache. */
-export function listCached(cacheDir: string): CachedModel[] {
-  const out: CachedModel[] = [];
-  let repos: string[] = [];
-  try {
-    repos = fs.readdirSync(cacheDir);
-  } catch {
-    return out;
-  }
-  for (const r of repos) {
-    const refs = path.join(cacheDir, r, 'refs');
-    let names: string[] = [];
-    try {
-      names = fs.readdirSync(refs).filter((n) => !n.endsWith('.tmp'));
-    } catch {
-      continue;
-    }
-    for (const n of names) {
-      const commit = fs.readFileSync(path.join(refs, n), 'utf8').trim();
-      const dtype = n.slice(n.lastIndexOf('@') + 1);
-      const dir = path.join(cacheDir, r, 'snapshots', commit, dtype);
-      try {
-        const m = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST), 'utf8')) as PulledModel;
-        out.push({ repo: m.repo, revision: m.revision, dtype, commit, dir, bytes: m.files.reduce((a, f) => a + f.size, 0) });
-      } catch {
-        // incomplete snapshot: not listed
-      }
-    }
-  }
-  return out.sort((a, b) => a.repo.localeCompare(b.repo));
-}
-
-/** Removes a repo from the cache (all its snapshots). */
-export function deleteCached(cacheDir: string, repo: string): boolean {
-  const dir = path.join(cacheDir, repoFolder(repo));
-  if (!fs.existsSync(dir)) return false;
-  fs.rmSync(dir, { recursive: true, force: true });
-  return true;
 }
