@@ -3,6 +3,8 @@
  * from selections, few-shot classifiers taught in the worker, batch runs over data files and
  * evaluation reports shown in the panel. Every command also takes its answers as an argument
  * object (for keybindings, other extensions and the integration tests) and then asks nothing.
+ * (About 350 lines: the five workflows share one set of pickers, progress and error handling,
+ * which reads best beside them; the pure parts live in core/classification.)
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -20,39 +22,15 @@ import { NEEDS } from '../commands/selectModel';
 import { UserError } from '../errors';
 import { TeachingStore, validName } from '../../core/classification/store';
 
+import type { ExampleArgs, FileArgs, TeachArgs, ZeroShotArgs } from './args';
+
+export type { ExampleArgs, FileArgs, TeachArgs, ZeroShotArgs };
+
 const LABELS_KEY = 'onnxAssist.zeroShot.labels';
 
 /** Shows evaluation reports; the panel implements it. */
 export interface ReportSink {
   showReport(r: EvaluationReport): Promise<void>;
-}
-
-export interface ZeroShotArgs {
-  text?: string;
-  labels?: string[];
-  /** false: return the result without showing a quick pick. */
-  show?: boolean;
-}
-
-export interface FileArgs {
-  classifier?: ClassifierSpec;
-  textColumn?: string;
-  labelColumn?: string;
-}
-
-export interface TeachArgs {
-  name?: string;
-  encoder?: string;
-  /** An example set collected in the editor (instead of a data file). */
-  set?: string;
-  textColumn?: string;
-  labelColumn?: string;
-}
-
-export interface ExampleArgs {
-  set?: string;
-  label?: string;
-  text?: string;
 }
 
 const isArgs = <T>(v: unknown): v is T => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof vscode.Uri);
