@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { HostError } from '../../src/protocol/errors';
 import type { HostMessage } from '../../src/protocol/messages';
 import { parseClientMessage } from '../../src/protocol/messages';
-import { HOST_METHODS, parseParams, type Method } from '../../src/protocol/methods';
+import { HOST_METHODS, parseParams, type Method, type ParamsOf, type ResultOf } from '../../src/protocol/methods';
+import type { GenerateParams, GenerateResult, HostStatus } from '../../src/protocol/types';
 import type { Engine } from '../../src/host/engine';
 import { handlers, serve, type Transport } from '../../src/host/serve';
 
@@ -14,12 +15,18 @@ function fakeTransport() {
   return { transport, posted, send: (m: unknown) => receive(m) };
 }
 
+/** True only when A and B are the same type. */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+// Compile-time: the types read from the table are the declared ones (not unknown or never).
+const typesFromTable: [Same<ParamsOf<'generate'>, GenerateParams>, Same<ResultOf<'generate'>, GenerateResult>, Same<ResultOf<'status'>, HostStatus>, Same<ResultOf<'unload'>, { unloaded: boolean }>] = [true, true, true, true];
+
 const settle = () => new Promise((r) => setImmediate(r));
 
 describe('host method table', () => {
   const methods = Object.keys(HOST_METHODS) as Method[];
 
   it("the table, the params parser and serve's handlers cover the same methods", () => {
+    assert.deepEqual(typesFromTable, [true, true, true, true]);
     const served = Object.keys(handlers({} as Engine, fakeTransport().transport, new Map()));
     assert.deepEqual([...served].sort(), [...methods].sort());
     for (const method of methods) {
