@@ -3,7 +3,7 @@
  * else must fit the protocol's range (rangeProblem, the one definition). No DOM here, so the unit
  * tests hold it to the protocol value by value.
  */
-import { rangeProblem, type NumberRange } from '../src/protocol/validate';
+import { rangeProblem, type NumberRange } from '../src/protocol/ranges';
 
 /** The control's problem in words ("Top-p must be from 0 to 1."), or undefined when it fits. */
 export function fieldProblem(range: NumberRange, text: string, badInput = false): string | undefined {

@@ -6,6 +6,7 @@
  */
 import { HubError } from '../core/hub/names';
 import { HostError } from '../protocol/errors';
+import { SECTION } from './config';
 
 export interface ErrorAction {
   title: string;
@@ -81,7 +82,7 @@ export function actionsFor(e: unknown, canRetry: boolean): ErrorAction[] {
       case 'MODEL_NOT_FOUND':
       case 'MODEL_INVALID':
       case 'MODEL_UNSUPPORTED':
-        out = [setting('Open Model Settings', 'onnxAssist'), DOWNLOAD];
+        out = [setting('Open Model Settings', SECTION), DOWNLOAD];
         break;
       case 'BAD_REQUEST':
       case 'CANCELLED':

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { modelDisplayName } from '../core/hub/cacheDir';
 import type { Assistant } from './assistant';
 import { providerText } from './providerText';
+import { SECTION } from './config';
 
 export function registerStatusBar(assistant: Assistant): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('onnxAssist.status', vscode.StatusBarAlignment.Right, 100);
@@ -31,7 +32,7 @@ export function registerStatusBar(assistant: Assistant): vscode.Disposable {
     }),
     assistant.onProviderChange(render),
     assistant.telemetry.onChange(render),
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('onnxAssist') && render()),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SECTION) && render()),
     assistant.client.onStateChange(render),
   );
 }

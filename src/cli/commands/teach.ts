@@ -4,7 +4,7 @@
  * are skipped and listed rather than failing the whole file.
  */
 import * as path from 'node:path';
-import { DataFileError, field, readRecords, type SkippedRecord } from '../../core/classification/records';
+import { DataFileError, readExamples } from '../../core/classification/records';
 import { writeUserFile } from '../../core/classification/userFiles';
 import { loadFlags, UsageError } from '../args';
 import type { HostContext } from '../context';
@@ -23,16 +23,7 @@ export async function teach({ client, v, io, json, signal }: HostContext): Promi
   }
   const cols = await textColumn(v.data, v);
   if (!cols.label || !cols.columns.includes(cols.label)) throw new DataFileError(`${path.basename(v.data)} has no label column "${cols.label ?? ''}". Columns: ${cols.columns.join(', ')}. Choose one with --label-column.`);
-  const examples: { text: string; label: string }[] = [];
-  const skipped: SkippedRecord[] = [];
-  for await (const r of readRecords(v.data, { onSkip: (s) => skipped.push(s) })) {
-    const text = field(r, cols.text);
-    const label = field(r, cols.label)?.trim();
-    if (!text?.trim()) skipped.push({ line: r.line, reason: `no "${cols.text}" text` });
-    else if (!label) skipped.push({ line: r.line, reason: `no "${cols.label}" label` });
-    else examples.push({ text, label });
-  }
-  skipped.sort((a, b) => a.line - b.line);
+  const { examples, skipped } = await readExamples(v.data, cols.text, cols.label);
   if (examples.length > MAX_EXAMPLES) throw new DataFileError(`${path.basename(v.data)} has ${examples.length} examples; teach takes at most ${MAX_EXAMPLES} (use a sample)`);
   if (examples.length === 0) {
     const first = skipped[0];

@@ -193,3 +193,21 @@ export function guessColumns(columns: string[]): { text?: string; label?: string
     label: find(['label', 'labels', 'class', 'category', 'target', 'gold', 'y']),
   };
 }
+
+/**
+ * Labelled examples (text and label) from a data file, for teaching a few-shot classifier; a
+ * record without text or label is skipped with its line and reason, as malformed ones are.
+ */
+export async function readExamples(file: string, textColumn: string, labelColumn: string): Promise<{ examples: { text: string; label: string }[]; skipped: SkippedRecord[] }> {
+  const examples: { text: string; label: string }[] = [];
+  const skipped: SkippedRecord[] = [];
+  for await (const r of readRecords(file, { onSkip: (s) => skipped.push(s) })) {
+    const text = field(r, textColumn);
+    const label = field(r, labelColumn)?.trim();
+    if (!text?.trim()) skipped.push({ line: r.line, reason: `no "${textColumn}" text` });
+    else if (!label) skipped.push({ line: r.line, reason: `no "${labelColumn}" label` });
+    else examples.push({ text, label });
+  }
+  skipped.sort((a, b) => a.line - b.line);
+  return { examples, skipped };
+}

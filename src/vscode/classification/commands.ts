@@ -11,9 +11,9 @@ import * as vscode from 'vscode';
 import { classifyFile, type BatchResult } from '../../core/classification/batch';
 import { bindClassifier, parseLabels, type ClassifierSpec } from '../../core/classification/classifier';
 import { evaluateFile, type EvaluationReport } from '../../core/classification/evaluate';
-import { columnsOf, field, formatOf, guessColumns, readRecords } from '../../core/classification/records';
+import { columnsOf, formatOf, guessColumns, readExamples } from '../../core/classification/records';
 import { writeUserFile } from '../../core/classification/userFiles';
-import type { FewShotClassifier, LabelledText, ZeroShotResult } from '../../protocol/types';
+import type { FewShotClassifier, ZeroShotResult } from '../../protocol/types';
 import { describeKind, fitsPurpose, modelKindOf } from '../../host/models/kind';
 import type { Assistant } from '../assistant';
 import { guarded } from '../commandGuard';
@@ -23,6 +23,7 @@ import { UserError } from '../errors';
 import { TeachingStore, validName } from '../../core/classification/store';
 
 import type { ExampleArgs, FileArgs, TeachArgs, ZeroShotArgs } from './args';
+import { SECTION } from '../config';
 
 export type { ExampleArgs, FileArgs, TeachArgs, ZeroShotArgs };
 
@@ -257,18 +258,6 @@ export class ClassificationCommands {
     return total;
   }
 
-  private async examplesFrom(file: string, textColumn: string, labelColumn: string): Promise<{ examples: LabelledText[]; skipped: number }> {
-    const examples: LabelledText[] = [];
-    let skipped = 0;
-    for await (const r of readRecords(file, { onSkip: () => skipped++ })) {
-      const text = field(r, textColumn);
-      const label = field(r, labelColumn)?.trim();
-      if (text?.trim() && label) examples.push({ text, label });
-      else skipped++;
-    }
-    return { examples, skipped };
-  }
-
   async teach(uri?: unknown, args?: TeachArgs): Promise<{ file: string; classifier: FewShotClassifier } | undefined> {
     const a = isArgs<TeachArgs>(args) ? args : {};
     const store = this.store;
@@ -294,7 +283,9 @@ export class ClassificationCommands {
     if (!name) return undefined;
     const encoder = a.encoder ?? this.assistant.settings.zeroShot.model;
     if (!encoder) throw new Error('No encoder to embed the examples with. Set onnxAssist.zeroShot.model to an embedding model folder (e.g. all-MiniLM-L6-v2).');
-    const { examples, skipped } = await this.examplesFrom(file, textColumn, labelColumn);
+    const { examples, skipped: skippedRecords } = await readExamples(file, textColumn, labelColumn);
+    for (const s of skippedRecords) this.assistant.output.warn(`teach ${name}: ${path.basename(file)} line ${s.line} skipped: ${s.reason}`);
+    const skipped = skippedRecords.length;
     const r = await this.progress(`Teaching ${name} from ${examples.length} examples`, (_report, signal) =>
       this.assistant.client.request('trainClassifier', { modelPath: encoder, name, examples, ...this.load() }, { signal }),
     );
@@ -304,7 +295,7 @@ export class ClassificationCommands {
     this.assistant.output.info(`taught ${name}: ${counts}; ${cv.folds}-fold cross-validated accuracy ${(cv.accuracy * 100).toFixed(1)}%; ${skipped} rows skipped; saved ${saved}`);
     void vscode.window
       .showInformationMessage(`ONNX Assist: taught "${name}" (${counts}). Cross-validated accuracy ${(cv.accuracy * 100).toFixed(1)}% over ${cv.folds} folds.`, 'Use for Classify')
-      .then((c) => c && vscode.workspace.getConfiguration('onnxAssist').update('classificationModel', saved, vscode.ConfigurationTarget.Workspace));
+      .then((c) => c && vscode.workspace.getConfiguration(SECTION).update('classificationModel', saved, vscode.ConfigurationTarget.Workspace));
     return { file: saved, classifier: r.classifier };
   }
 

@@ -9,6 +9,7 @@ import { UserError } from '../errors';
 import { providerText, shortReason, type ProviderState } from '../providerText';
 import { generateInEditor } from './generate';
 import { selectModel } from './selectModel';
+import { SECTION } from '../config';
 
 const EP_INFO: Record<string, string> = {
   auto: process.platform === 'win32' ? 'CUDA or DirectML when available, else CPU' : 'CUDA when installed, else CPU',
@@ -60,7 +61,7 @@ export async function selectExecutionProvider(assistant: Assistant, given?: unkn
     ep = pick?.label as ExecutionProvider | undefined;
   }
   if (!ep) return undefined;
-  await vscode.workspace.getConfiguration('onnxAssist').update('executionProvider', ep, vscode.ConfigurationTarget.Global);
+  await vscode.workspace.getConfiguration(SECTION).update('executionProvider', ep, vscode.ConfigurationTarget.Global);
   // Load the generation model on the choice now, so what runs is known (and shown) at once.
   const model = assistant.models.generationModel(assistant.settings);
   const info = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Loading ${path.basename(model)} on ${ep}` }, () => assistant.loadModel(model));
@@ -113,7 +114,7 @@ export function registerCommands(assistant: Assistant): vscode.Disposable {
     cmd('onnxAssist.showStatus', guard('Show host status', () => showStatus(assistant))),
     cmd('onnxAssist.restartHost', guard('Restart inference host', () => restartHost(assistant))),
     cmd('onnxAssist.openPanel', () => vscode.commands.executeCommand('onnxAssist.panel.focus')),
-    cmd('onnxAssist.toggleInline', () => vscode.workspace.getConfiguration('onnxAssist').update('inline.enabled', !assistant.settings.inline.enabled, vscode.ConfigurationTarget.Global)),
+    cmd('onnxAssist.toggleInline', () => vscode.workspace.getConfiguration(SECTION).update('inline.enabled', !assistant.settings.inline.enabled, vscode.ConfigurationTarget.Global)),
     cmd(ACCEPT_COMMAND, (chars: number) => assistant.counters.accepted(typeof chars === 'number' ? chars : 0)),
   );
 }

@@ -9,6 +9,7 @@ import { describeKind, fitsPurpose, KINDS_FOR, modelKindOf, type ModelPurpose } 
 import type { Assistant } from '../assistant';
 import { TeachingStore } from '../../core/classification/store';
 import { UserError } from '../errors';
+import { SECTION } from '../config';
 
 export const SETTING_FOR: Record<ModelPurpose, 'generationModel' | 'classificationModel' | 'zeroShot.model'> = {
   generation: 'generationModel',
@@ -105,7 +106,7 @@ export async function selectModel(assistant: Assistant, purpose: ModelPurpose, d
   }
   if (!chosen) return undefined;
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Checking ${label}` }, () => checkModelFor(assistant, purpose, chosen));
-  await vscode.workspace.getConfiguration('onnxAssist').update(SETTING_FOR[purpose], chosen, vscode.ConfigurationTarget.Global);
+  await vscode.workspace.getConfiguration(SECTION).update(SETTING_FOR[purpose], chosen, vscode.ConfigurationTarget.Global);
   vscode.window.setStatusBarMessage(`ONNX Assist: ${purpose === 'zeroShot' ? 'zero-shot' : purpose} model set to ${label}`, 4000);
   return chosen;
 }

@@ -11,6 +11,7 @@ import { deleteCached, listCached, pullModel, type CachedModel, type PulledModel
 import { DTYPE_SUFFIX, parseDtype, parseRepoRef, type Dtype } from '../../core/hub/names';
 import type { Assistant } from '../assistant';
 import { guarded } from '../commandGuard';
+import { SECTION } from '../config';
 
 const TOKEN_KEY = 'onnxAssist.hubToken';
 
@@ -133,7 +134,7 @@ export class ModelManager implements vscode.Disposable {
     this.changed.fire();
     this.assistant.output.info(`downloaded ${repo}@${revision} ${dtype} (commit ${m.commit}${m.offline ? ', offline: cached copy' : ''}) to ${m.dir}`);
     const use = args?.use ?? (await this.askUse(chosen.entry));
-    if (use && use !== 'none') await vscode.workspace.getConfiguration('onnxAssist').update(use, m.dir, vscode.ConfigurationTarget.Global);
+    if (use && use !== 'none') await vscode.workspace.getConfiguration(SECTION).update(use, m.dir, vscode.ConfigurationTarget.Global);
     if (!args) void vscode.window.showInformationMessage(`ONNX Assist: ${repo} (${dtype}) is ready${m.offline ? ' (offline: the cached copy)' : ''}.`);
     return m;
   }
@@ -185,7 +186,7 @@ export class ModelManager implements vscode.Disposable {
     const target = dir ?? (await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Import model folder' }))?.[0]?.fsPath;
     if (!target) return undefined;
     const info = await this.assistant.client.request('load', { modelPath: target, ep: this.assistant.settings.executionProvider });
-    const cfg = vscode.workspace.getConfiguration('onnxAssist');
+    const cfg = vscode.workspace.getConfiguration(SECTION);
     const folders = cfg.get<string[]>('modelFolders', []);
     if (!folders.includes(target)) await cfg.update('modelFolders', [...folders, target], vscode.ConfigurationTarget.Global);
     this.changed.fire();

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { modelDisplayName } from '../../core/hub/cacheDir';
-import { generationOptions } from '../config';
+import { generationOptions, SECTION } from '../config';
 import { optionProblems, PANEL_COMMANDS, panelRanges, parsePanelMessage, requestOf, type FromPanel, type PanelCommand, type PanelRequest, type ToPanel } from '../../protocol/webview';
 import { isCancelled } from '../../protocol/errors';
 import type { EvaluationReport } from '../../core/classification/evaluate';
@@ -37,7 +37,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
   ) {
     this.disposables.push(
       assistant.counters.onChange((counters) => this.post({ type: 'counters', counters })),
-      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('onnxAssist') && this.postStatus()),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SECTION) && this.postStatus()),
       assistant.onProviderChange(() => this.postStatus()),
     );
   }
