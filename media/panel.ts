@@ -59,8 +59,7 @@ type Message<T extends ToPanel['type']> = Extract<ToPanel, { type: T }>;
       const v = input(f).value;
       if (v !== '') o[f] = Number(v);
     }
-    if (o.temperature !== undefined) o.doSample = (o.temperature as number) > 0;
-    if (o.temperature === 0) delete o.temperature;
+    // The host derives doSample from the temperature (host/generation/options.ts): one rule.
     const stopText = input('stop').value.replace(/\\n/g, '\n').replace(/\\t/g, '\t');
     if (stopText) o.stop = [stopText];
     return o;

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { EXECUTION_PROVIDERS, type ExecutionProvider, type GenerationOptions, type LoadParams } from '../protocol/types';
 import { GENERATION_RANGES, LOAD_RANGES, parseGenerationOptions, rangeProblem, type NumberRange } from '../protocol/validate';
 import { parseLabels, type ClassifierSpec } from '../core/classification/classifier';
+import { isFewShotPath } from '../protocol/classification';
 
 /** The help: --help prints it (status 0), a missing command shows it on stderr (status 2). A new flag needs a line here and one in OPTIONS. */
 export const USAGE = `usage:
@@ -143,7 +144,6 @@ export function generationOptions(v: Values): GenerationOptions {
     if (v.stop.length > MAX_STOPS) throw new UsageError(`--stop may be given at most ${MAX_STOPS} times (got ${v.stop.length})`);
     o.stop = v.stop;
   }
-  if ((o.numReturnSequences as number) > 1 && o.temperature === undefined) o.doSample = true;
   // Every field was checked above against the same table; this only types the object.
   return parseGenerationOptions(o, 'options');
 }
@@ -164,7 +164,7 @@ function existingPath(flag: string, p: string | undefined, what: string): string
 const MODEL_WHAT = 'a model folder with config.json, tokenizer.json and onnx/model.onnx';
 
 export function loadFlags(v: Values, flag: 'model' | 'encoder' = 'model'): LoadParams {
-  const what = flag === 'encoder' ? 'an embedding model folder' : v.model?.toLowerCase().endsWith('.json') ? "a classifier .json made by 'onnx-assist teach'" : MODEL_WHAT;
+  const what = flag === 'encoder' ? 'an embedding model folder' : (v.model !== undefined && isFewShotPath(v.model)) ? "a classifier .json made by 'onnx-assist teach'" : MODEL_WHAT;
   return {
     modelPath: existingPath(flag, v[flag], what),
     ep: epFlag(v),

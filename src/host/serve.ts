@@ -7,6 +7,7 @@
 import { HostError } from '../protocol/errors';
 import { parseClientMessage, type ClientMessage, type HostMessage } from '../protocol/messages';
 import { parseParams, type Method, type ParamsOf, type ResultOf } from '../protocol/methods';
+import type { Cancellation } from './cancellation';
 import { Engine } from './engine';
 
 export interface Transport {
@@ -15,24 +16,17 @@ export interface Transport {
   close(): void;
 }
 
-/** A request's cancel flag; the decode loop counts its steps here so a cancel can be traced to a step. */
-interface CancelFlag {
-  cancelled: boolean;
-  steps?: number;
-  receivedAtStep?: number;
-}
-
 /** What a handler knows about its request besides the params. */
 export interface RequestContext {
   id: number;
-  cancel: CancelFlag;
+  cancel: Cancellation;
 }
 
 /** One handler per method of the table: a method without one does not compile. */
 export type Handlers = { [M in Method]: (params: ParamsOf<M>, ctx: RequestContext) => Promise<ResultOf<M>> };
 
 /** The handlers over one engine; `inflight` holds every running request's cancel flag (shutdown cancels them). */
-export function handlers(engine: Engine, transport: Transport, inflight: Map<number, CancelFlag>): Handlers {
+export function handlers(engine: Engine, transport: Transport, inflight: Map<number, Cancellation>): Handlers {
   return {
     load: (p) => engine.load(p),
     unload: async (p) => ({ unloaded: await engine.unload(p.modelPath) }),
@@ -54,7 +48,7 @@ export function handlers(engine: Engine, transport: Transport, inflight: Map<num
 
 export function serve(transport: Transport, ortVersion: string): Engine {
   const engine = new Engine();
-  const inflight = new Map<number, CancelFlag>();
+  const inflight = new Map<number, Cancellation>();
   const table = handlers(engine, transport, inflight);
   const run = async <M extends Method>(method: M, params: unknown, ctx: RequestContext): Promise<ResultOf<M>> => table[method](parseParams(method, params), ctx);
 
@@ -76,7 +70,7 @@ export function serve(transport: Transport, ortVersion: string): Engine {
       return;
     }
     const { id, method, params } = msg;
-    const cancel: CancelFlag = { cancelled: false };
+    const cancel: Cancellation = { cancelled: false };
     inflight.set(id, cancel);
     void run(method, params, { id, cancel }).then(
       (result) => transport.post({ kind: 'response', id, result }),

@@ -4,6 +4,15 @@
  */
 import type { ConcreteProvider, LoadParams } from './models';
 
+/** A few-shot classifier is a .json file where a model folder would go (the host, CLI and editor agree). */
+export const isFewShotPath = (p: string): boolean => p.toLowerCase().endsWith('.json');
+
+/** The rule for a few-shot classifier's name (it becomes NAME.json): what is wrong with it, or undefined. */
+export function classifierNameProblem(name: string): string | undefined {
+  if (!/^[\w.-]{1,64}$/.test(name) || name.startsWith('.')) return 'letters, digits, "_", "-" or "." (at most 64, not starting with ".")';
+  return undefined;
+}
+
 /** modelPath: a classifier's folder, or a few-shot classifier's .json file. */
 export interface ClassifyParams extends LoadParams {
   texts: string[];

@@ -4,7 +4,7 @@
  * the envelope check accepts its names, and serve's handler map must cover it. Adding a method is
  * one entry here and one handler in host/serve.ts.
  */
-import type { ClassifyParams, ClassifyResult, EmbedParams, EmbedResult, TrainClassifierParams, TrainClassifierResult, ZeroShotParams, ZeroShotResult } from './classification';
+import { classifierNameProblem, type ClassifyParams, type ClassifyResult, type EmbedParams, type EmbedResult, type TrainClassifierParams, type TrainClassifierResult, type ZeroShotParams, type ZeroShotResult } from './classification';
 import type { ChatMessage, GenerateParams, GenerateResult, ScoreParams, ScoreResult } from './generation';
 import type { HostStatus, LoadParams, ModelInfo } from './models';
 import { bool, fail, loadFields, num, obj, parseGenerationOptions, str, strings, type Obj } from './validate';
@@ -49,7 +49,8 @@ function zeroShot(o: Obj, path: string): ZeroShotParams {
 
 function trainClassifier(o: Obj, path: string): TrainClassifierParams {
   const name = str(o, 'name', path, { nonEmpty: true }) as string;
-  if (!/^[\w.-]{1,64}$/.test(name) || name.startsWith('.')) fail(`${path}.name`, 'letters, digits, "_", "-" or "." (at most 64, not starting with ".")', name);
+  const nameProblem = classifierNameProblem(name);
+  if (nameProblem) fail(`${path}.name`, nameProblem, name);
   const list = o.examples;
   if (!Array.isArray(list) || list.length > 50_000) fail(`${path}.examples`, 'an array of at most 50000 {text, label} objects', list);
   const examples = list.map((e, i) => {

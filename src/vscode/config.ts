@@ -108,8 +108,8 @@ export function generationOptions(s: Settings, overrides: Partial<GenerationOpti
   const g = s.generation;
   return {
     maxNewTokens: g.maxNewTokens,
-    doSample: g.temperature > 0,
-    temperature: g.temperature > 0 ? g.temperature : undefined,
+    // Temperature 0 means greedy: the host derives doSample from it (host/generation/options.ts).
+    temperature: g.temperature,
     topK: g.topK,
     topP: g.topP,
     repetitionPenalty: g.repetitionPenalty,

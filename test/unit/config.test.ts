@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { resolveOptions } from '../../src/host/generation/options';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generationOptions, readSettings, SECTION, type SettingsSource } from '../../src/vscode/config';
@@ -52,10 +53,12 @@ describe('settings', () => {
   });
 
   it('generation defaults become request options; temperature 0 means greedy', () => {
+    // The host decides doSample from the temperature (one rule, host/generation/options.ts).
     const s = readSettings(source(), true);
-    assert.equal(generationOptions(s).doSample, false);
+    assert.equal(resolveOptions(generationOptions(s), { do_sample: true }).doSample, false);
     const hot = readSettings(source({ 'generation.temperature': 0.7 }), true);
-    assert.deepEqual([generationOptions(hot).doSample, generationOptions(hot).temperature], [true, 0.7]);
+    const r = resolveOptions(generationOptions(hot), {});
+    assert.deepEqual([r.doSample, r.temperature], [true, 0.7]);
   });
 
   it('commands carry the category and exist for every palette action', () => {

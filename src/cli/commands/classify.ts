@@ -11,6 +11,7 @@ import type { HostContext } from '../context';
 import { listSkipped, textColumn } from '../dataFile';
 import { noteFallback } from '../fallback';
 import { textsOf } from '../input';
+import { isFewShotPath } from '../../protocol/classification';
 
 type BoundClassifier = ReturnType<typeof bindClassifier>;
 
@@ -32,7 +33,7 @@ export async function classify(ctx: HostContext): Promise<void> {
   const results = (await bound.classify(texts)).map((r) => (topK ? r.slice(0, topK) : r));
   if (json) io.out(`${JSON.stringify({ method: bound.method(), results })}\n`);
   else results.forEach((labels, i) => io.out(`${texts[i].replace(/\s+/g, ' ').slice(0, 60)}\t${labels.map((l) => `${l.label}=${l.score.toFixed(4)}`).join(' ')}\n`));
-  if (!spec.modelPath.toLowerCase().endsWith('.json')) await noteFallback(ctx, spec);
+  if (!isFewShotPath(spec.modelPath)) await noteFallback(ctx, spec);
 }
 
 /** classify --file: a whole file, written to a new file beside it with progress on stderr. */

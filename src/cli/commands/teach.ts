@@ -6,21 +6,20 @@
 import * as path from 'node:path';
 import { DataFileError, readExamples } from '../../core/classification/records';
 import { writeUserFile } from '../../core/classification/userFiles';
+import { classifierNameProblem } from '../../protocol/classification';
 import { loadFlags, UsageError } from '../args';
 import type { HostContext } from '../context';
 import { listSkipped, textColumn } from '../dataFile';
 
 /** The protocol's limits on a few-shot classifier's name and examples. */
-const CLASSIFIER_NAME = /^[\w.-]{1,64}$/;
 const MAX_EXAMPLES = 50_000;
 
 export async function teach({ client, v, io, json, signal }: HostContext): Promise<void> {
   const encoder = loadFlags(v, 'encoder');
   if (!v.data) throw new UsageError('--data F is required (CSV, TSV or JSONL with text and label columns)');
   if (!v.name) throw new UsageError('--name NAME is required');
-  if (!CLASSIFIER_NAME.test(v.name) || v.name.startsWith('.')) {
-    throw new UsageError(`--name may hold letters, digits, "_", "-" and "." (at most 64, not starting with "."; got ${JSON.stringify(v.name)})`);
-  }
+  const nameProblem = classifierNameProblem(v.name);
+  if (nameProblem) throw new UsageError(`--name may hold ${nameProblem} (got ${JSON.stringify(v.name)})`);
   const cols = await textColumn(v.data, v);
   if (!cols.label || !cols.columns.includes(cols.label)) throw new DataFileError(`${path.basename(v.data)} has no label column "${cols.label ?? ''}". Columns: ${cols.columns.join(', ')}. Choose one with --label-column.`);
   const { examples, skipped } = await readExamples(v.data, cols.text, cols.label);

@@ -6,6 +6,7 @@
 import type { HostClient } from '../../client/hostClient';
 import type { ExecutionProvider, LabelScore } from '../../protocol/types';
 import type { ClassifyTexts } from './batch';
+import { isFewShotPath } from '../../protocol/classification';
 
 export interface ClassifierSpec {
   modelPath: string;
@@ -30,7 +31,7 @@ export function parseLabels(text: string): string[] {
 
 export function bindClassifier(client: HostClient, spec: ClassifierSpec, signal?: AbortSignal): BoundClassifier {
   const load = { modelPath: spec.modelPath, ep: spec.ep, threads: spec.threads };
-  let method = spec.labels ? 'zero-shot' : spec.modelPath.toLowerCase().endsWith('.json') ? 'few-shot' : 'classifier';
+  let method = spec.labels ? 'zero-shot' : isFewShotPath(spec.modelPath) ? 'few-shot' : 'classifier';
   const classify = async (texts: string[]): Promise<LabelScore[][]> => {
     if (spec.labels) {
       const r = await client.request('zeroShot', { ...load, texts, labels: spec.labels, template: spec.template, multiLabel: spec.multiLabel }, { signal });

@@ -5,13 +5,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { classifierNameProblem } from '../../protocol/classification';
 import { writeUserFile } from './userFiles';
 
-export const NAME_PATTERN = /^[\w.-]{1,64}$/;
-
+/** For an input box: what is wrong with a classifier name, or undefined. */
 export function validName(name: string): string | undefined {
-  if (!NAME_PATTERN.test(name) || name.startsWith('.')) return 'Use letters, digits, "_", "-" or "." (at most 64 characters, not starting with ".").';
-  return undefined;
+  const problem = classifierNameProblem(name);
+  return problem ? `Use ${problem}.` : undefined;
 }
 
 export class TeachingStore {

@@ -8,7 +8,7 @@ import { HostError } from '../../protocol/errors';
 import { FEW_SHOT_FORMAT, type CrossValidation, type FewShotClassifier, type LabelScore, type LabelledText } from '../../protocol/types';
 import { crossValidate, fitLogistic, predictProba } from './logistic';
 
-export const isFewShotPath = (p: string): boolean => p.toLowerCase().endsWith('.json');
+export { isFewShotPath } from '../../protocol/classification';
 
 export interface Embedded {
   vectors: number[][];

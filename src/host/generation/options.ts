@@ -19,8 +19,9 @@ export interface ResolvedOptions extends SamplingConfig {
 /** The request's options, then generation_config.json, then transformers' defaults. */
 export function resolveOptions(o: GenerationOptions, generationConfig: Json): ResolvedOptions {
   const g = generationConfig;
-  const doSample = o.doSample ?? (o.temperature !== undefined ? o.temperature > 0 : g.do_sample === true);
   const numReturnSequences = o.numReturnSequences ?? 1;
+  // Asked for, else implied by a temperature, else several candidates (greedy gives one), else the model's default.
+  const doSample = o.doSample ?? (o.temperature !== undefined ? o.temperature > 0 : numReturnSequences > 1 || g.do_sample === true);
   if (numReturnSequences > 1 && !doSample) {
     throw new HostError('BAD_REQUEST', `numReturnSequences ${numReturnSequences} needs sampling (greedy decoding gives one answer): set doSample or a temperature > 0.`);
   }

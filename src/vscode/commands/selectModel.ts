@@ -10,6 +10,7 @@ import type { Assistant } from '../assistant';
 import { TeachingStore } from '../../core/classification/store';
 import { UserError } from '../errors';
 import { SECTION } from '../config';
+import { isFewShotPath } from '../../protocol/classification';
 
 export const SETTING_FOR: Record<ModelPurpose, 'generationModel' | 'classificationModel' | 'zeroShot.model'> = {
   generation: 'generationModel',
@@ -67,7 +68,7 @@ export async function checkModelFor(assistant: Assistant, purpose: ModelPurpose,
       { title: 'Download Model…', command: 'onnxAssist.downloadModel' },
     ]);
   }
-  if (kind.kind === 'classifier' && dir.toLowerCase().endsWith('.json')) {
+  if (kind.kind === 'classifier' && isFewShotPath(dir)) {
     // A taught classifier: one real classification proves the file and its encoder are usable.
     await assistant.classify(['check'], undefined, dir);
     return;
