@@ -22,8 +22,6 @@ const GRAPHS = ['model', 'decoder_model_merged'];
 
 export interface Selection {
   files: string[];
-  /** The graph chosen (for the user and the manifest). */
-  graph: string;
 }
 
 export function dtypesAvailable(files: string[]): Dtype[] {
@@ -46,5 +44,5 @@ export function selectFiles(siblings: string[], dtype: Dtype, genaiGraph?: strin
   }
   // External data: model.onnx_data, model.onnx_data_1, ... (transformers.js) or model.onnx.data (genai).
   const data = files.filter((f) => f.startsWith(`${graph}_data`) || f.startsWith(`${graph}.data`));
-  return { files: [...meta, graph, ...data], graph };
+  return { files: [...meta, graph, ...data] };
 }
