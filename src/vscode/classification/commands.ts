@@ -24,6 +24,7 @@ import { TeachingStore, validName } from '../../core/classification/store';
 
 import type { ExampleArgs, FileArgs, TeachArgs, ZeroShotArgs } from './args';
 import { SECTION } from '../config';
+import { selectedText } from '../selection';
 
 export type { ExampleArgs, FileArgs, TeachArgs, ZeroShotArgs };
 
@@ -42,11 +43,6 @@ function workspaceRoot(): string {
   return f.uri.fsPath;
 }
 
-function selectionText(): string {
-  const ed = vscode.window.activeTextEditor;
-  if (!ed) return '';
-  return ed.selection.isEmpty ? ed.document.lineAt(ed.selection.active.line).text : ed.document.getText(ed.selection);
-}
 
 export class ClassificationCommands {
   constructor(
@@ -111,7 +107,7 @@ export class ClassificationCommands {
 
   async zeroShotSelection(args?: ZeroShotArgs): Promise<ZeroShotResult | undefined> {
     const a = isArgs<ZeroShotArgs>(args) ? args : {};
-    const text = a.text ?? selectionText();
+    const text = a.text ?? selectedText();
     if (!text.trim()) return void vscode.window.showInformationMessage('ONNX Assist: select some text to classify.');
     this.zeroShotModel(); // before asking for labels: no labels are typed for a model that cannot use them
     const labels = a.labels ?? (await this.askLabels());
@@ -231,7 +227,7 @@ export class ClassificationCommands {
 
   async addExample(args?: ExampleArgs): Promise<number | undefined> {
     const a = isArgs<ExampleArgs>(args) ? args : {};
-    const text = a.text ?? selectionText();
+    const text = a.text ?? selectedText();
     if (!text.trim()) return void vscode.window.showInformationMessage('ONNX Assist: select the text to use as an example.');
     const store = this.store;
     let set = a.set;

@@ -10,6 +10,7 @@ import { providerText, shortReason, type ProviderState } from '../providerText';
 import { generateInEditor } from './generate';
 import { selectModel } from './selectModel';
 import { SECTION } from '../config';
+import { selectedText } from '../selection';
 
 const EP_INFO: Record<string, string> = {
   auto: process.platform === 'win32' ? 'CUDA or DirectML when available, else CPU' : 'CUDA when installed, else CPU',
@@ -27,7 +28,7 @@ export function bar(score: number): string {
 async function classifySelection(assistant: Assistant): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) return void vscode.window.showInformationMessage('ONNX Assist: select some text to classify.');
-  const text = editor.selection.isEmpty ? editor.document.lineAt(editor.selection.active.line).text : editor.document.getText(editor.selection);
+  const text = selectedText(editor);
   if (!text.trim()) return void vscode.window.showInformationMessage('ONNX Assist: the selection is empty.');
   try {
     const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Classifying' }, () => assistant.classify([text]));

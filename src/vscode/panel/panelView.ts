@@ -18,6 +18,7 @@ import { exportReport, type ClassificationCommands, type ReportSink } from '../c
 import { actionsFor } from '../errors';
 import type { ModelManager } from '../models/modelManager';
 import { providerText } from '../providerText';
+import { selectedText } from '../selection';
 
 export const PANEL_VIEW = 'onnxAssist.panel';
 
@@ -164,8 +165,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
       case 'classify': {
         let text = msg.type === 'classify' ? msg.text : '';
         if (msg.type === 'classifySelection') {
-          const ed = vscode.window.activeTextEditor;
-          text = ed ? (ed.selection.isEmpty ? ed.document.lineAt(ed.selection.active.line).text : ed.document.getText(ed.selection)) : '';
+          text = selectedText();
         }
         if (!text.trim()) return this.post({ type: 'error', request: msg.type, message: 'Nothing to classify: type some text or select some in the editor.' });
         const labels = msg.labels === undefined ? [] : parseLabels(msg.labels);
