@@ -146,9 +146,10 @@ export class Assistant implements vscode.Disposable {
     return this.tracked(async () => (await this.client.request('generate', { modelPath, prompt: prefix, suffix, options, ...this.load() }, { signal })).texts);
   }
 
-  /** Streamed generation for the palette and the panel. */
-  generate(prompt: string, options: GenerationOptions, onToken: (e: TokenEvent) => void, signal: AbortSignal, modelPath = this.models.generationModel(this.settings), messages?: ChatMessage[]): Promise<GenerateResult> {
-    return this.tracked(() => this.client.request('generate', { modelPath, prompt, messages, options, ...this.load() }, { signal, onEvent: onToken }));
+  /** Streamed generation for the palette and the panel (chat when `messages` are given). */
+  generate(r: { prompt: string; options: GenerationOptions; onToken: (e: TokenEvent) => void; signal: AbortSignal; messages?: ChatMessage[] }): Promise<GenerateResult> {
+    const modelPath = this.models.generationModel(this.settings);
+    return this.tracked(() => this.client.request('generate', { modelPath, prompt: r.prompt, messages: r.messages, options: r.options, ...this.load() }, { signal: r.signal, onEvent: r.onToken }));
   }
 
   classify(texts: string[], signal?: AbortSignal, modelPath = this.models.classificationModel(this.settings)) {

@@ -69,16 +69,20 @@ export function outputPathFor(input: string, format: DataFormat = formatOf(input
   }
 }
 
-/** Streams records in batches to `fn`; malformed records and records without text are skipped. */
-export async function forEachBatch(
-  input: string,
-  textColumn: string,
-  size: number,
-  skipped: SkippedRecord[],
-  fn: (batch: { record: DataRecord; text: string }[]) => Promise<void>,
-  onBytes?: (bytes: number) => void,
-  isCancelled?: () => boolean,
-): Promise<number> {
+/** Where a batch run reads from, and what it reports along the way. */
+export interface BatchSource {
+  input: string;
+  textColumn: string;
+  size: number;
+  /** Malformed records and records without text are added here (and skipped). */
+  skipped: SkippedRecord[];
+  onBytes?: (bytes: number) => void;
+  isCancelled?: () => boolean;
+}
+
+/** Streams records in batches to `fn`; returns how many records it passed. */
+export async function forEachBatch(src: BatchSource, fn: (batch: { record: DataRecord; text: string }[]) => Promise<void>): Promise<number> {
+  const { input, textColumn, size, skipped, onBytes, isCancelled } = src;
   let batch: { record: DataRecord; text: string }[] = [];
   let count = 0;
   let sawColumn = false;
@@ -131,45 +135,38 @@ export async function classifyFile(o: BatchOptions): Promise<BatchResult> {
   try {
     out = fs.openSync(claim.temp, 'wx');
     const fd = out;
-    const records = await forEachBatch(
-      o.input,
-      o.textColumn,
-      o.batchSize ?? CHUNK,
-      skipped,
-      async (batch) => {
-        for (const { record } of batch) {
-          const taken = clashes(format === 'text' ? {} : record.values, added);
-          if (taken.length) {
-            throw new DataFileError(
-              `${path.basename(o.input)} line ${record.line} already has ${taken.map((f) => `a "${f}" ${format === 'jsonl' ? 'field' : 'column'}`).join(' and ')}; the results would overwrite it. Choose other names for the output fields (CLI: --label-field and --score-field; VS Code: the onnxAssist.batch.labelField and scoreField settings).`,
-            );
-          }
+    const source = { input: o.input, textColumn: o.textColumn, size: o.batchSize ?? CHUNK, skipped, onBytes: (b: number) => (bytes = b), isCancelled: o.isCancelled };
+    const records = await forEachBatch(source, async (batch) => {
+      for (const { record } of batch) {
+        const taken = clashes(format === 'text' ? {} : record.values, added);
+        if (taken.length) {
+          throw new DataFileError(
+            `${path.basename(o.input)} line ${record.line} already has ${taken.map((f) => `a "${f}" ${format === 'jsonl' ? 'field' : 'column'}`).join(' and ')}; the results would overwrite it. Choose other names for the output fields (CLI: --label-field and --score-field; VS Code: the onnxAssist.batch.labelField and scoreField settings).`,
+          );
         }
-        const results = await o.classify(batch.map((b) => b.text));
-        const lines: string[] = [];
-        batch.forEach(({ record }, i) => {
-          const best = results[i][0];
-          counts[best.label] = (counts[best.label] ?? 0) + 1;
-          if (format === 'jsonl') {
-            const scores = Object.fromEntries(results[i].map((s) => [s.label, round(s.score)]));
-            lines.push(JSON.stringify({ ...record.values, [fields.label]: best.label, [fields.score]: round(best.score), [fields.scores]: scores }));
-            return;
-          }
-          const values = format === 'text' ? { line: record.line, text: record.values.text } : record.values;
-          if (!header) {
-            header = [...Object.keys(values), fields.label, fields.score];
-            lines.push(stringify([header], { delimiter: format === 'tsv' ? '\t' : ',' }).trimEnd());
-          }
-          const row = [...Object.values(values).map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? '')), best.label, round(best.score)];
-          lines.push(stringify([row], { delimiter: format === 'tsv' ? '\t' : ',' }).trimEnd());
-        });
-        fs.writeSync(fd, lines.join('\n') + '\n');
-        done += batch.length;
-        o.onProgress?.({ records: done, bytes, totalBytes });
-      },
-      (b) => (bytes = b),
-      o.isCancelled,
-    );
+      }
+      const results = await o.classify(batch.map((b) => b.text));
+      const lines: string[] = [];
+      batch.forEach(({ record }, i) => {
+        const best = results[i][0];
+        counts[best.label] = (counts[best.label] ?? 0) + 1;
+        if (format === 'jsonl') {
+          const scores = Object.fromEntries(results[i].map((s) => [s.label, round(s.score)]));
+          lines.push(JSON.stringify({ ...record.values, [fields.label]: best.label, [fields.score]: round(best.score), [fields.scores]: scores }));
+          return;
+        }
+        const values = format === 'text' ? { line: record.line, text: record.values.text } : record.values;
+        if (!header) {
+          header = [...Object.keys(values), fields.label, fields.score];
+          lines.push(stringify([header], { delimiter: format === 'tsv' ? '\t' : ',' }).trimEnd());
+        }
+        const row = [...Object.values(values).map((v) => (typeof v === 'string' ? v : JSON.stringify(v) ?? '')), best.label, round(best.score)];
+        lines.push(stringify([row], { delimiter: format === 'tsv' ? '\t' : ',' }).trimEnd());
+      });
+      fs.writeSync(fd, lines.join('\n') + '\n');
+      done += batch.length;
+      o.onProgress?.({ records: done, bytes, totalBytes });
+    });
     fs.closeSync(fd);
     out = undefined;
     if (records === 0) throw new DataFileError(`${path.basename(o.input)} has no records with text in "${o.textColumn}" (${skipped.length} skipped).`);

@@ -40,35 +40,27 @@ export async function evaluateFile(o: EvaluateOptions): Promise<EvaluationReport
   const rows: { line: number; text: string }[] = [];
   let modelLabels: string[] | undefined;
   let sawLabel = false;
-  await forEachBatch(
-    o.input,
-    o.textColumn,
-    CHUNK,
-    skipped,
-    async (batch) => {
-      const labelled = batch.filter(({ record }) => {
-        const g = field(record, o.labelColumn)?.trim();
-        if (record.values[o.labelColumn] !== undefined) sawLabel = true;
-        if (!g) skipped.push({ line: record.line, reason: `no "${o.labelColumn}" label` });
-        return !!g;
-      });
-      if (labelled.length === 0) return;
-      const results = await o.classify(labelled.map((b) => b.text));
-      modelLabels ??= results[0].map((s) => s.label);
-      const byLower = new Map(modelLabels.map((l) => [l.toLowerCase(), l]));
-      labelled.forEach(({ record, text }, i) => {
-        const g = field(record, o.labelColumn)!.trim();
-        // "Positive" in the data is the model's "POSITIVE": match case-insensitively when exact fails.
-        gold.push(modelLabels!.includes(g) ? g : (byLower.get(g.toLowerCase()) ?? g));
-        predicted.push(results[i][0].label);
-        scores.push(Object.fromEntries(results[i].map((s) => [s.label, s.score])));
-        rows.push({ line: record.line, text });
-      });
-      o.onProgress?.(gold.length);
-    },
-    undefined,
-    o.isCancelled,
-  );
+  await forEachBatch({ input: o.input, textColumn: o.textColumn, size: CHUNK, skipped, isCancelled: o.isCancelled }, async (batch) => {
+    const labelled = batch.filter(({ record }) => {
+      const g = field(record, o.labelColumn)?.trim();
+      if (record.values[o.labelColumn] !== undefined) sawLabel = true;
+      if (!g) skipped.push({ line: record.line, reason: `no "${o.labelColumn}" label` });
+      return !!g;
+    });
+    if (labelled.length === 0) return;
+    const results = await o.classify(labelled.map((b) => b.text));
+    modelLabels ??= results[0].map((s) => s.label);
+    const byLower = new Map(modelLabels.map((l) => [l.toLowerCase(), l]));
+    labelled.forEach(({ record, text }, i) => {
+      const g = field(record, o.labelColumn)!.trim();
+      // "Positive" in the data is the model's "POSITIVE": match case-insensitively when exact fails.
+      gold.push(modelLabels!.includes(g) ? g : (byLower.get(g.toLowerCase()) ?? g));
+      predicted.push(results[i][0].label);
+      scores.push(Object.fromEntries(results[i].map((s) => [s.label, s.score])));
+      rows.push({ line: record.line, text });
+    });
+    o.onProgress?.(gold.length);
+  });
   if (!sawLabel) throw new Error(`${path.basename(o.input)} has no column "${o.labelColumn}". Choose the column that holds the correct labels.`);
   if (!modelLabels || gold.length === 0) throw new Error(`${path.basename(o.input)} has no records with both text and a label (${skipped.length} skipped).`);
   const report = classificationReport(gold, predicted, modelLabels);

@@ -165,7 +165,9 @@ class Meter {
 }
 
 /** Downloads one file to its final name through NAME.incomplete, resuming and verifying. */
-async function fetchFile(o: PullOptions, f: RemoteFile, target: string, meter: Meter, doneBefore: number): Promise<void> {
+/** Downloads one file to `target`; `progress` counts it on top of the `doneBefore` bytes of earlier files. */
+async function fetchFile(o: PullOptions, f: RemoteFile, target: string, progress: { meter: Meter; doneBefore: number }): Promise<void> {
+  const { meter, doneBefore } = progress;
   const temp = `${target}.incomplete`;
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const attempts = o.attempts ?? 4;
@@ -258,7 +260,7 @@ export async function pullModel(o: PullOptions): Promise<PulledModel> {
   let genaiGraph: string | undefined;
   if (!siblings.includes('config.json') && siblings.includes('genai_config.json')) {
     const g = await describe(opts, commit, 'genai_config.json');
-    await fetchFile(opts, g, path.join(dir, 'genai_config.json'), new Meter(g.size), 0);
+    await fetchFile(opts, g, path.join(dir, 'genai_config.json'), { meter: new Meter(g.size), doneBefore: 0 });
     const cfg = JSON.parse(fs.readFileSync(path.join(dir, 'genai_config.json'), 'utf8')) as { model?: { decoder?: { filename?: string } } };
     genaiGraph = cfg.model?.decoder?.filename ? safeRelativePath(cfg.model.decoder.filename) : undefined;
   }
@@ -284,7 +286,7 @@ export async function pullModel(o: PullOptions): Promise<PulledModel> {
     let done = 0;
     for (const f of remote) {
       const target = path.join(dir, f.name);
-      if (!present(f)) await fetchFile(opts, f, target, meter, done);
+      if (!present(f)) await fetchFile(opts, f, target, { meter, doneBefore: done });
       done += f.size;
       meter.update(f.name, done, true);
     }

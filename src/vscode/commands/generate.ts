@@ -65,10 +65,15 @@ export async function generateInEditor(assistant: Assistant, fromSelection: bool
       const sub = token.onCancellationRequested(() => ac.abort());
       let count = 0;
       try {
-        const r = await assistant.generate(prompt, generationOptions(assistant.settings), (e) => {
-          inserter.push(e.text);
-          if (++count % 8 === 0) progress.report({ message: `${count} tokens` });
-        }, ac.signal);
+        const r = await assistant.generate({
+          prompt,
+          options: generationOptions(assistant.settings),
+          onToken: (e) => {
+            inserter.push(e.text);
+            if (++count % 8 === 0) progress.report({ message: `${count} tokens` });
+          },
+          signal: ac.signal,
+        });
         await inserter.done();
         assistant.output.info(`generate: ${r.stats.newTokens} tokens, ${r.stats.tokensPerSecond.toFixed(1)} tokens/s, first token ${r.stats.timeToFirstTokenMs.toFixed(0)} ms on ${r.stats.ep}`);
       } catch (e) {

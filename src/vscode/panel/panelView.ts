@@ -148,7 +148,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
         try {
           // Chat: the prompt is the user's turn, rendered with the instruct model's own template.
           const messages = msg.chat ? [{ role: 'user' as const, content: msg.prompt }] : undefined;
-          const r = await a.generate(msg.prompt, generationOptions(a.settings, msg.options), (e) => this.post({ type: 'token', text: e.text }), ac.signal, undefined, messages);
+          const r = await a.generate({ prompt: msg.prompt, options: generationOptions(a.settings, msg.options), onToken: (e) => this.post({ type: 'token', text: e.text }), signal: ac.signal, messages });
           this.post({ type: 'done', stats: r.stats, stopReason: r.stopReasons[0] });
         } catch (e) {
           // A generation replaced by a newer one is not answered: the newer one owns the panel now.
