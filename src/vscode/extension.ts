@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { Assistant } from './assistant';
-import { ClassificationCommands } from './classification/commands';
+import { ClassificationCommands, type ReportSink } from './classification/commands';
 import { ModelManager } from './models/modelManager';
 import { registerCommands } from './commands/register';
 import { InlineCompletionProvider } from './completion/provider';
@@ -27,11 +27,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const a = new Assistant(context, output);
   assistant = a;
   const provider = new InlineCompletionProvider(a);
-  const panel = new PanelView(context.extensionUri, a);
-  const classification = new ClassificationCommands(a, context.workspaceState, panel);
-  panel.classification = classification;
+  // Reports go to the panel, which is built after the commands it uses; the sink is only called later.
+  const reports: ReportSink = { showReport: (r) => panel.showReport(r) };
+  const classification = new ClassificationCommands(a, context.workspaceState, reports);
   const manager = new ModelManager(a, context.secrets, context.extensionUri.fsPath);
-  panel.models = manager;
+  const panel = new PanelView(context.extensionUri, a, { classification, models: manager });
   context.subscriptions.push(
     output,
     a,

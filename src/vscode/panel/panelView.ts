@@ -25,17 +25,20 @@ export const PANEL_VIEW = 'onnxAssist.panel';
 export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable, ReportSink {
   private view: vscode.WebviewView | undefined;
   private report: EvaluationReport | undefined;
-  /** Set after construction (the commands show their reports here). */
-  classification: ClassificationCommands | undefined;
-  /** Set after construction: the Models section lists and manages downloads through it. */
-  models: ModelManager | undefined;
   private generation: AbortController | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+
+  /** `surfaces`: the classification commands (zero-shot from the panel) and the model manager (the Models section). */
+  readonly classification: ClassificationCommands;
+  private readonly models: ModelManager;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly assistant: Assistant,
+    surfaces: { classification: ClassificationCommands; models: ModelManager },
   ) {
+    this.classification = surfaces.classification;
+    this.models = surfaces.models;
     this.disposables.push(
       assistant.counters.onChange((counters) => this.post({ type: 'counters', counters })),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SECTION) && this.postStatus()),
@@ -79,7 +82,6 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
   /** Downloaded models for the Models section (names and sizes only; no tokens or settings). */
   postModels(): void {
     const m = this.models;
-    if (!m) return;
     const s = this.assistant.settings;
     const inUse = new Set([this.assistant.models.generationModel(s), this.assistant.models.classificationModel(s), s.zeroShot.model]);
     this.post({ type: 'models', cacheDir: m.cacheDir, models: m.cached().map((c) => ({ repo: c.repo, dtype: c.dtype, bytes: c.bytes, inUse: inUse.has(c.dir) })) });
@@ -132,7 +134,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
           ...this.names(),
           provider: this.provider(),
           counters: a.counters.value,
-          zeroShotLabels: this.classification?.rememberedLabels.join(', ') ?? '',
+          zeroShotLabels: this.classification.rememberedLabels.join(', '),
         });
         if (this.report) this.post({ type: 'report', report: this.report });
         this.postModels();
@@ -170,7 +172,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
         if (!text.trim()) return this.post({ type: 'error', request: msg.type, message: 'Nothing to classify: type some text or select some in the editor.' });
         const labels = msg.labels === undefined ? [] : parseLabels(msg.labels);
         if (labels.length === 1) return this.post({ type: 'error', request: msg.type, message: 'Zero-shot needs at least two labels, separated by commas (or none for the classifier).' });
-        if (labels.length > 1 && this.classification) {
+        if (labels.length > 1) {
           const r = await this.classification.zeroShot([text], labels);
           this.post({ type: 'classified', text, labels: r.results[0], method: `zero-shot (${r.mode})` });
         } else {
@@ -201,8 +203,8 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
         await vscode.commands.executeCommand('onnxAssist.importModelFolder');
         return;
       case 'deleteModel': {
-        const sure = await vscode.window.showWarningMessage(`Delete ${msg.repo} from ${this.models?.cacheDir ?? 'the cache'}?`, { modal: true }, 'Delete');
-        if (sure && this.models) this.models.delete(msg.repo);
+        const sure = await vscode.window.showWarningMessage(`Delete ${msg.repo} from ${this.models.cacheDir}?`, { modal: true }, 'Delete');
+        if (sure) this.models.delete(msg.repo);
         return;
       }
       case 'exportReport': {
