@@ -7,6 +7,9 @@ import type { ConcreteProvider, LoadParams } from './models';
 /** A few-shot classifier is a .json file where a model folder would go (the host, CLI and editor agree). */
 export const isFewShotPath = (p: string): boolean => p.toLowerCase().endsWith('.json');
 
+/** The most examples one trainClassifier request takes. */
+export const MAX_EXAMPLES = 50_000;
+
 /** The rule for a few-shot classifier's name (it becomes NAME.json): what is wrong with it, or undefined. */
 export function classifierNameProblem(name: string): string | undefined {
   if (!/^[\w.-]{1,64}$/.test(name) || name.startsWith('.')) return 'letters, digits, "_", "-" or "." (at most 64, not starting with ".")';

@@ -4,7 +4,7 @@
  * the envelope check accepts its names, and serve's handler map must cover it. Adding a method is
  * one entry here and one handler in host/serve.ts.
  */
-import { classifierNameProblem, type ClassifyParams, type ClassifyResult, type EmbedParams, type EmbedResult, type TrainClassifierParams, type TrainClassifierResult, type ZeroShotParams, type ZeroShotResult } from './classification';
+import { classifierNameProblem, MAX_EXAMPLES, type ClassifyParams, type ClassifyResult, type EmbedParams, type EmbedResult, type TrainClassifierParams, type TrainClassifierResult, type ZeroShotParams, type ZeroShotResult } from './classification';
 import type { ChatMessage, GenerateParams, GenerateResult, ScoreParams, ScoreResult } from './generation';
 import type { HostStatus, LoadParams, ModelInfo } from './models';
 import { bool, fail, loadFields, num, obj, parseGenerationOptions, str, strings, type Obj } from './validate';
@@ -52,7 +52,7 @@ function trainClassifier(o: Obj, path: string): TrainClassifierParams {
   const nameProblem = classifierNameProblem(name);
   if (nameProblem) fail(`${path}.name`, nameProblem, name);
   const list = o.examples;
-  if (!Array.isArray(list) || list.length > 50_000) fail(`${path}.examples`, 'an array of at most 50000 {text, label} objects', list);
+  if (!Array.isArray(list) || list.length > MAX_EXAMPLES) fail(`${path}.examples`, `an array of at most ${MAX_EXAMPLES} {text, label} objects`, list);
   const examples = list.map((e, i) => {
     const eo = obj(e, `${path}.examples[${i}]`);
     const text = str(eo, 'text', `${path}.examples[${i}]`) as string;

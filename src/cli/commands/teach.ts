@@ -6,13 +6,10 @@
 import * as path from 'node:path';
 import { DataFileError, readExamples } from '../../core/classification/records';
 import { writeUserFile } from '../../core/classification/userFiles';
-import { classifierNameProblem } from '../../protocol/classification';
+import { classifierNameProblem, MAX_EXAMPLES } from '../../protocol/classification';
 import { loadFlags, UsageError } from '../args';
 import type { HostContext } from '../context';
 import { listSkipped, textColumn } from '../dataFile';
-
-/** The protocol's limits on a few-shot classifier's name and examples. */
-const MAX_EXAMPLES = 50_000;
 
 export async function teach({ client, v, io, json, signal }: HostContext): Promise<void> {
   const encoder = loadFlags(v, 'encoder');
