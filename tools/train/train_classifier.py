@@ -21,9 +21,9 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tools", "export"))
-import arch  # noqa: E402
-import export  # noqa: E402
+import bert  # noqa: E402
 import tokenizer as tok  # noqa: E402
+from common import Shape  # noqa: E402
 
 
 def macro_f1(pred, gold, n):
@@ -85,8 +85,9 @@ def main():
         subprocess.run(["node", os.path.join(HERE, "encode.mjs"), a.out, src, dst, str(a.max_len)], check=True)
         ids[name] = [json.loads(l) for l in open(dst)]
 
-    cfg = export.bert_config(len(tj["model"]["vocab"]), a.layers, a.heads, a.hidden, a.max_len, labels, "sequence-classification")
-    model = arch.BertForSequenceClassification(cfg).to(a.device)
+    shape = Shape(layers=a.layers, heads=a.heads, hidden=a.hidden, positions=a.max_len)
+    cfg = bert.bert_config(len(tj["model"]["vocab"]), shape, labels, "sequence-classification")
+    model = bert.BertForSequenceClassification(cfg).to(a.device)
     with torch.no_grad():
         for name, prm in model.named_parameters():
             if prm.dim() >= 2:
@@ -140,8 +141,8 @@ def main():
 
     model.load_state_dict(best_state)
     model.eval().cpu()
-    export.write_bert_folder(a.out, tj, a.layers, a.heads, a.hidden, a.max_len, "sequence-classification", labels,
-                             model=model, lowercase=not a.cased)
+    bert.write_bert_folder(a.out, tj, shape=shape, task="sequence-classification", labels=labels, model=model,
+                           lowercase=not a.cased)
     tok.write_json(os.path.join(a.out, "training.json"), {
         "command": " ".join(["/usr/bin/python3", "tools/train/train_classifier.py"] + sys.argv[1:]),
         "parameters": sum(p.numel() for p in model.parameters()), "train_rows": len(train), "val_rows": len(val),

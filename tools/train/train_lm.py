@@ -21,11 +21,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tools", "export"))
 sys.path.insert(0, HERE)
-import arch  # noqa: E402
 import corpus  # noqa: E402
-import export  # noqa: E402
+import gpt2  # noqa: E402
 import tokenizer as tok  # noqa: E402
 from bpe_encode import BPEEncoder  # noqa: E402
+from common import Shape  # noqa: E402
 
 SPECIALS = ["<|endoftext|>", "<fim_prefix>", "<fim_middle>", "<fim_suffix>"]
 
@@ -90,8 +90,9 @@ def main():
     val_ids = encode_all(val)
     print(f"tokens: train {len(train_ids):,} val {len(val_ids):,} ({time.time() - t0:.0f}s to encode)", flush=True)
 
-    cfg = export.gpt2_config(len(tj["model"]["vocab"]), a.layers, a.heads, a.embd, a.ctx, eos)
-    model = arch.GPT2LMHeadModel(cfg).to(a.device)
+    shape = Shape(layers=a.layers, heads=a.heads, hidden=a.embd, positions=a.ctx)
+    cfg = gpt2.gpt2_config(len(tj["model"]["vocab"]), shape, eos)
+    model = gpt2.GPT2LMHeadModel(cfg).to(a.device)
     with torch.no_grad():
         for name, prm in model.named_parameters():
             if prm.dim() >= 2:
@@ -172,7 +173,7 @@ def main():
     torch.save(model.state_dict(), os.path.join(a.work, "code-lm.pt"))
 
     model.eval().cpu()
-    path = export.write_gpt2_folder(a.out, tj, SPECIALS, a.layers, a.heads, a.embd, a.ctx, model=model,
+    path = gpt2.write_gpt2_folder(a.out, tj, special_tokens=SPECIALS, shape=shape, model=model,
                                     generation={"eos_token_id": eos, "bos_token_id": eos, "max_new_tokens": 64,
                                                 "do_sample": False})
     tok.write_json(os.path.join(a.out, "training.json"), {
