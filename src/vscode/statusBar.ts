@@ -1,6 +1,6 @@
 /** Status bar item: model and the provider that actually runs, a spinner while generating, the last latency. */
 import * as vscode from 'vscode';
-import { modelDisplayName } from '../core/hub/cacheDir';
+import { modelDisplayName } from './models/locations';
 import type { Assistant } from './assistant';
 import { providerText } from './providerText';
 import { SECTION } from './config';

@@ -8,10 +8,3 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, platform =
   if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'onnx-assist', 'models');
   return path.join(env.XDG_CACHE_HOME ?? path.join(home, '.cache'), 'onnx-assist', 'models');
 }
-
-/** A model folder's name for people: "owner/name (dtype)" for downloads, else the folder name. */
-export function modelDisplayName(dir: string): string {
-  const m = /([^/\\]+)--([^/\\]+)[/\\]snapshots[/\\][0-9a-f]{7,64}[/\\](\w+)[/\\]?$/.exec(dir);
-  if (m) return `${m[2]} (${m[3]})`;
-  return path.basename(dir.replace(/[/\\]+$/, ''), '.json');
-}

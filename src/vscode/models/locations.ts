@@ -59,3 +59,10 @@ export class ModelLocator {
     });
   }
 }
+
+/** A model folder's name for people: "name (dtype)" for downloads (the cache's snapshots/{commit}/{dtype} layout), else the folder name. */
+export function modelDisplayName(dir: string): string {
+  const m = /([^/\\]+)--([^/\\]+)[/\\]snapshots[/\\][0-9a-f]{7,64}[/\\](\w+)[/\\]?$/.exec(dir);
+  if (m) return `${m[2]} (${m[3]})`;
+  return path.basename(dir.replace(/[/\\]+$/, ''), '.json');
+}

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { modelDisplayName } from '../../core/hub/cacheDir';
+import { modelDisplayName } from '../models/locations';
 import { generationOptions, SECTION } from '../config';
 import { optionProblems, PANEL_COMMANDS, panelRanges, parsePanelMessage, requestOf, type FromPanel, type PanelCommand, type PanelRequest, type ToPanel } from '../../protocol/webview';
 import { isCancelled } from '../../protocol/errors';
