@@ -9,13 +9,16 @@ import { EXECUTION_PROVIDERS, type ExecutionProvider, type GenerationOptions, ty
 import { GENERATION_RANGES, LOAD_RANGES, parseGenerationOptions, rangeProblem, type NumberRange } from '../protocol/validate';
 import { parseLabels, type ClassifierSpec } from '../core/classification/classifier';
 import { isFewShotPath } from '../protocol/classification';
+import { COMPLETION_SCOPES, SPECULATIVE_MODES } from '../protocol/generation';
 
 /** The help: --help prints it (status 0), a missing command shows it on stderr (status 2). A new flag needs a line here and one in OPTIONS. */
 export const USAGE = `usage:
   onnx-assist generate --model DIR (--prompt TEXT | --prompt-file PATH) [--max-new-tokens N] [--temperature T]
                        [--top-k K] [--top-p P] [--repetition-penalty R] [--no-repeat-ngram-size N]
                        [--num-return-sequences N] [--seed S] [--stop STR]... [--time-limit-ms MS]
-                       [--ep EP] [--threads N] [--json]
+                       [--min-new-tokens N] [--scope line|block [--block-indent N]]
+                       [--speculative off|prompt-lookup] [--ep EP] [--threads N] [--json]
+                       (--speculative: lossless prompt-lookup drafting, on by default for greedy decoding)
   onnx-assist classify --model DIR|CLASSIFIER.json (--text T... | --text-file PATH... | --file F) [--text-column C] [--top-k K]
                        [--labels a,b,c [--template "This example is {}."] [--multi-label]] [--ep EP] [--json]
                        [--label-field NAME] [--score-field NAME]
@@ -57,6 +60,10 @@ const OPTIONS = {
   seed: { type: 'string' },
   stop: { type: 'string', multiple: true },
   'time-limit-ms': { type: 'string' },
+  'min-new-tokens': { type: 'string' },
+  'block-indent': { type: 'string' },
+  scope: { type: 'string' },
+  speculative: { type: 'string' },
   ep: { type: 'string' },
   threads: { type: 'string' },
   normalize: { type: 'boolean' },
@@ -144,8 +151,17 @@ export function generationOptions(v: Values): GenerationOptions {
     if (v.stop.length > MAX_STOPS) throw new UsageError(`--stop may be given at most ${MAX_STOPS} times (got ${v.stop.length})`);
     o.stop = v.stop;
   }
+  o.scope = choiceFlag(v, 'scope', COMPLETION_SCOPES);
+  o.speculative = choiceFlag(v, 'speculative', SPECULATIVE_MODES);
   // Every field was checked above against the same table; this only types the object.
   return parseGenerationOptions(o, 'options');
+}
+
+function choiceFlag<T extends string>(v: Values, flag: 'scope' | 'speculative', values: readonly T[]): T | undefined {
+  const raw = v[flag];
+  if (raw === undefined) return undefined;
+  if (!(values as readonly string[]).includes(raw)) throw new UsageError(`--${flag} must be one of ${values.join(', ')} (got ${JSON.stringify(raw)})`);
+  return raw as T;
 }
 
 function epFlag(v: Values): ExecutionProvider | undefined {

@@ -14,6 +14,8 @@ import type {
   EmbedParams,
   EmbedResult,
   GenerateParams,
+  PrefillParams,
+  PrefillResult,
   GenerateResult,
   HostStatus,
   LoadParams,
@@ -44,6 +46,8 @@ interface Loaded {
   encoder?: EncoderModel;
   /** Tail of this model's request queue. */
   queue: Promise<unknown>;
+  /** Running or queued warm-ups, pre-empted by the next request. */
+  prefills: Set<Cancellation>;
   release(): Promise<void>;
 }
 
@@ -121,7 +125,7 @@ export class Engine {
       threads: created.threads,
       loadMs: performance.now() - t0,
     };
-    return { info, requestedEp: p.ep, lm, encoder, queue: Promise.resolve(), release: () => created.session.release() };
+    return { info, requestedEp: p.ep, lm, encoder, queue: Promise.resolve(), prefills: new Set(), release: () => created.session.release() };
   }
 
   /** Runs `fn` after every earlier request on this model has settled. */
@@ -148,10 +152,32 @@ export class Engine {
     const m = await this.get(p);
     if (!m.lm) throw new HostError('BAD_REQUEST', `${m.info.modelPath} is a ${m.info.task} model; generation needs a causal language model.`);
     const lm = m.lm;
+    this.preemptPrefills(m);
     return this.exclusive(m, () => {
       if (cancel.cancelled) throw new HostError('CANCELLED', 'Generation was cancelled.');
-      return lm.generate({ prompt: p.prompt, suffix: p.suffix, messages: p.messages, options: p.options ?? {}, onText, cancel, ep: m.info.ep });
+      return lm.generate({ prompt: p.prompt, suffix: p.suffix, messages: p.messages, context: p.context, options: p.options ?? {}, onText, cancel, ep: m.info.ep });
     });
+  }
+
+  /**
+   * Warms the model's KV cache in the background. Any later generate or prefill on the model
+   * pre-empts it between chunks, so a keystroke never waits for more than one chunk of it.
+   */
+  async prefill(p: PrefillParams, cancel: Cancellation): Promise<PrefillResult> {
+    const m = await this.get(p);
+    if (!m.lm) throw new HostError('BAD_REQUEST', `${m.info.modelPath} is a ${m.info.task} model; prefill needs a causal language model.`);
+    const lm = m.lm;
+    this.preemptPrefills(m);
+    m.prefills.add(cancel);
+    try {
+      return await this.exclusive(m, () => lm.prefill({ prompt: p.prompt, suffix: p.suffix, context: p.context, templated: false }, p.maxNewTokens, cancel));
+    } finally {
+      m.prefills.delete(cancel);
+    }
+  }
+
+  private preemptPrefills(m: Loaded): void {
+    for (const c of m.prefills) c.cancelled = true;
   }
 
   async score(p: ScoreParams): Promise<ScoreResult> {

@@ -31,6 +31,7 @@ export function handlers(engine: Engine, transport: Transport, inflight: Map<num
     load: (p) => engine.load(p),
     unload: async (p) => ({ unloaded: await engine.unload(p.modelPath) }),
     generate: (p, { id, cancel }) => engine.generate(p, (sequence, text) => transport.post({ kind: 'event', id, event: { type: 'token', sequence, text } }), cancel),
+    prefill: (p, { cancel }) => engine.prefill(p, cancel),
     classify: (p, { cancel }) => engine.classify(p, cancel),
     embed: (p, { cancel }) => engine.embed(p, cancel),
     zeroShot: (p, { cancel }) => engine.zeroShot(p, cancel),

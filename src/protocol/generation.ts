@@ -19,6 +19,35 @@ export interface GenerationOptions {
   seed?: number;
   /** Stop after this many milliseconds of decoding (inline completions cap their latency this way). */
   timeLimitMs?: number;
+  /** EOS is not taken before this many new tokens (benchmarks that must decode a fixed count). */
+  minNewTokens?: number;
+  /**
+   * Where a completion's text ends, decided by the caller before decoding: `line` stops at the
+   * first newline; `block` stops at a blank line or before a line indented less than
+   * `blockIndent` columns (a tab counts as TAB_COLUMNS). Absent: only `stop` and the limits.
+   */
+  scope?: CompletionScope;
+  blockIndent?: number;
+  /**
+   * Lossless speculative decoding: `prompt-lookup` drafts tokens by matching the sequence's last
+   * tokens against the prompt and recent outputs and verifies them in one forward pass. Greedy
+   * output is token-for-token the same; sampled requests decode plainly. Default `prompt-lookup`.
+   */
+  speculative?: SpeculativeMode;
+}
+
+export const COMPLETION_SCOPES = ['line', 'block'] as const;
+export type CompletionScope = (typeof COMPLETION_SCOPES)[number];
+export const SPECULATIVE_MODES = ['off', 'prompt-lookup'] as const;
+export type SpeculativeMode = (typeof SPECULATIVE_MODES)[number];
+/** Columns a tab counts for in `blockIndent`. */
+export const TAB_COLUMNS = 4;
+
+/** A piece of another file of the user's project, put before the prompt as repository context. */
+export interface ContextChunk {
+  /** Workspace-relative path, shown to the model as the file's name. */
+  path: string;
+  text: string;
 }
 
 export interface ChatMessage {
@@ -36,7 +65,31 @@ export interface GenerateParams extends LoadParams {
    * FIM prompt; otherwise the suffix is ignored (prefix-only completion).
    */
   suffix?: string;
+  /**
+   * Chunks of other project files, in the order they go into the prompt (before the prompt,
+   * with the model's repository-level tokens when it has them, else file-path comments).
+   */
+  context?: ContextChunk[];
   options?: GenerationOptions;
+}
+
+/** Warms the KV cache with a prompt's prefix so that the next completion reuses it (`generate` pre-empts it). */
+export interface PrefillParams extends LoadParams {
+  prompt: string;
+  suffix?: string;
+  context?: ContextChunk[];
+  /** The coming completion's maxNewTokens, so the prompt is cut to the context exactly as it will be. */
+  maxNewTokens?: number;
+}
+
+export interface PrefillResult {
+  promptTokens: number;
+  /** Prompt tokens already cached before this request. */
+  reusedTokens: number;
+  /** Prompt tokens whose keys and values are now cached. */
+  cachedTokens: number;
+  /** True when a generate request or a cancel stopped it early (what was done stays cached). */
+  preempted: boolean;
 }
 
 /** Why a sequence ended. A cancelled generation has none: it fails with the CANCELLED error. */
@@ -56,6 +109,14 @@ export interface GenerateStats {
   seed: number;
   /** True when the prompt was built as fill-in-the-middle. */
   fim: boolean;
+  /** Tokens proposed by speculative decoding, and how many of them the model agreed with. */
+  draftTokens: number;
+  acceptedDraftTokens: number;
+  /** Forward passes after the prefill (fewer than new tokens when drafts were accepted). */
+  decodeSteps: number;
+  /** Context chunks that made it into the prompt (the first ones, in request order), and their tokens. */
+  contextChunks: number;
+  contextTokens: number;
 }
 
 export interface GenerateResult {

@@ -5,9 +5,9 @@
  * one entry here and one handler in host/serve.ts.
  */
 import { classifierNameProblem, MAX_EXAMPLES, type ClassifyParams, type ClassifyResult, type EmbedParams, type EmbedResult, type TrainClassifierParams, type TrainClassifierResult, type ZeroShotParams, type ZeroShotResult } from './classification';
-import type { ChatMessage, GenerateParams, GenerateResult, ScoreParams, ScoreResult } from './generation';
+import type { ChatMessage, GenerateParams, GenerateResult, PrefillParams, PrefillResult, ScoreParams, ScoreResult } from './generation';
 import type { HostStatus, LoadParams, ModelInfo } from './models';
-import { bool, fail, loadFields, num, obj, parseGenerationOptions, str, strings, type Obj } from './validate';
+import { bool, fail, GENERATION_RANGES, loadFields, num, obj, parseContext, parseGenerationOptions, str, strings, type Obj } from './validate';
 
 /** A method's params parser; `R` is its result type, declared beside it (nothing checks results at run time). */
 export interface MethodSpec<P, R> {
@@ -75,7 +75,15 @@ export const HOST_METHODS = {
     prompt: str(o, 'prompt', path) as string,
     suffix: str(o, 'suffix', path, { optional: true }),
     messages: parseMessages(o.messages, `${path}.messages`),
+    context: parseContext(o.context, `${path}.context`),
     options: parseGenerationOptions(o.options, `${path}.options`),
+  })),
+  prefill: method<PrefillParams, PrefillResult>((o, path) => ({
+    ...loadFields(o, path),
+    prompt: str(o, 'prompt', path) as string,
+    suffix: str(o, 'suffix', path, { optional: true }),
+    context: parseContext(o.context, `${path}.context`),
+    maxNewTokens: num(o, 'maxNewTokens', path, GENERATION_RANGES.maxNewTokens),
   })),
   classify: method<ClassifyParams, ClassifyResult>((o, path) => {
     const texts = textList(o, path);

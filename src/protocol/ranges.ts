@@ -19,7 +19,12 @@ export const GENERATION_RANGES = {
   numReturnSequences: { min: 1, max: 16, integer: true, label: 'Candidates', flag: 'num-return-sequences' },
   seed: { min: 0, max: 2 ** 32 - 1, integer: true, label: 'Seed', flag: 'seed' },
   timeLimitMs: { min: 1, max: 3_600_000, integer: false, label: 'Time limit (ms)', flag: 'time-limit-ms' },
+  minNewTokens: { min: 0, max: 32768, integer: true, label: 'Min new tokens', flag: 'min-new-tokens' },
+  blockIndent: { min: 0, max: 1000, integer: true, label: 'Block indent', flag: 'block-indent' },
 } as const;
+
+/** How much project context one request may carry. */
+export const CONTEXT_LIMITS = { chunks: 64, chunkChars: 16_000, pathChars: 1024 } as const;
 
 /** Load-time numeric fields, same shape as GENERATION_RANGES. */
 export const LOAD_RANGES = {

@@ -5,11 +5,11 @@
  * per-method parsers built from these live in methods.ts.
  */
 import { HostError } from './errors';
-import type { GenerationOptions } from './generation';
+import { COMPLETION_SCOPES, SPECULATIVE_MODES, type ContextChunk, type GenerationOptions } from './generation';
 import { EXECUTION_PROVIDERS, type ExecutionProvider, type LoadParams } from './models';
-import { GENERATION_RANGES, LOAD_RANGES } from './ranges';
+import { CONTEXT_LIMITS, GENERATION_RANGES, LOAD_RANGES } from './ranges';
 
-export { GENERATION_RANGES, LOAD_RANGES, rangeProblem, type NumberRange } from './ranges';
+export { CONTEXT_LIMITS, GENERATION_RANGES, LOAD_RANGES, rangeProblem, type NumberRange } from './ranges';
 
 export type Obj = Record<string, unknown>;
 
@@ -76,7 +76,7 @@ export function loadFields(o: Obj, path: string): LoadParams {
 export function parseGenerationOptions(v: unknown, path = 'options'): GenerationOptions {
   if (v === undefined) return {};
   const o = obj(v, path);
-  const known = new Set(['maxNewTokens', 'doSample', 'temperature', 'topK', 'topP', 'repetitionPenalty', 'noRepeatNgramSize', 'stop', 'numReturnSequences', 'seed', 'timeLimitMs']);
+  const known = new Set(['maxNewTokens', 'doSample', 'temperature', 'topK', 'topP', 'repetitionPenalty', 'noRepeatNgramSize', 'stop', 'numReturnSequences', 'seed', 'timeLimitMs', 'minNewTokens', 'scope', 'blockIndent', 'speculative']);
   for (const k of Object.keys(o)) if (!known.has(k)) fail(`${path}.${k}`, `one of ${[...known].join(', ')}`, k);
   const stop = strings(o, 'stop', path, { optional: true, maxItems: 16 });
   if (stop?.some((s) => s.length === 0)) fail(`${path}.stop`, 'non-empty strings', stop);
@@ -93,5 +93,32 @@ export function parseGenerationOptions(v: unknown, path = 'options'): Generation
     numReturnSequences: num(o, 'numReturnSequences', path, R.numReturnSequences),
     seed: num(o, 'seed', path, R.seed),
     timeLimitMs: num(o, 'timeLimitMs', path, R.timeLimitMs),
+    minNewTokens: num(o, 'minNewTokens', path, R.minNewTokens),
+    scope: oneOf(o, 'scope', path, COMPLETION_SCOPES),
+    blockIndent: num(o, 'blockIndent', path, R.blockIndent),
+    speculative: oneOf(o, 'speculative', path, SPECULATIVE_MODES),
   };
+}
+
+/** One of `values`, or undefined when absent. */
+export function oneOf<T extends string>(o: Obj, key: string, path: string, values: readonly T[]): T | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) fail(`${path}.${key}`, `one of ${values.join(', ')}`, v);
+  return v as T;
+}
+
+/** Project-context chunks: at most CONTEXT_LIMITS.chunks, each a path and a text within the limits. */
+export function parseContext(v: unknown, path: string): ContextChunk[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v)) fail(path, 'an array of {path, text} chunks', v);
+  if (v.length > CONTEXT_LIMITS.chunks) fail(path, `at most ${CONTEXT_LIMITS.chunks} chunks`, v.length);
+  return v.map((c, i) => {
+    const o = obj(c, `${path}[${i}]`);
+    const p = str(o, 'path', `${path}[${i}]`, { nonEmpty: true }) as string;
+    const text = str(o, 'text', `${path}[${i}]`) as string;
+    if (p.length > CONTEXT_LIMITS.pathChars) fail(`${path}[${i}].path`, `at most ${CONTEXT_LIMITS.pathChars} characters`, p.length);
+    if (text.length > CONTEXT_LIMITS.chunkChars) fail(`${path}[${i}].text`, `at most ${CONTEXT_LIMITS.chunkChars} characters`, text.length);
+    return { path: p, text };
+  });
 }

@@ -17,8 +17,18 @@ export const PANEL_COMMANDS = [
   'onnxAssist.downloadModel',
   'onnxAssist.showStatus',
   'onnxAssist.restartHost',
+  'onnxAssist.toggleContext',
 ] as const;
 export type PanelCommand = (typeof PANEL_COMMANDS)[number];
+
+/** The project context of the last inline suggestion, as shown in the panel. */
+export interface ContextWire {
+  enabled: boolean;
+  /** Files whose chunks fed the last suggestion (empty before the first). */
+  files: string[];
+  usedChunks: number;
+  usedTokens: number;
+}
 
 /** Local completion counters as shown in the panel. */
 export interface CompletionCountsWire {
@@ -98,7 +108,8 @@ export type ToPanel =
   | { type: 'classified'; text: string; labels: LabelScore[]; method: string }
   | { type: 'report'; report: EvaluationReport }
   | { type: 'models'; cacheDir: string; models: { repo: string; dtype: string; bytes: number; inUse: boolean }[] }
-  | { type: 'counters'; counters: CompletionCountsWire };
+  | { type: 'counters'; counters: CompletionCountsWire }
+  | { type: 'context'; context: ContextWire };
 
 const MAX_TEXT = 200_000;
 

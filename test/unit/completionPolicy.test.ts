@@ -10,14 +10,17 @@ const LIMITS = { maxNewTokens: 16, timeLimitMs: 500 };
 const CTX: CompletionContext = { linePrefix: '    return ', lineSuffix: '', nextLines: [], previousLine: 'def f(x):', multiline: 'auto', inComment: false, indentUnit: '    ' };
 
 describe('completion policy', () => {
-  it('a typed keystroke asks for one greedy completion that stops at a blank-line run', () => {
+  it('a typed keystroke asks for one greedy completion whose scope is decided before decoding', () => {
     assert.deepEqual(candidates(false), { ask: 1, show: 1 });
-    assert.deepEqual(requestOptions(LIMITS, 1), [{ maxNewTokens: 16, timeLimitMs: 500, doSample: false, stop: ['\n\n\n'] }]);
+    const statementEnd = { ...CTX, linePrefix: '    x = compute(', lineSuffix: ')', previousLine: '    y = 1' };
+    assert.deepEqual(requestOptions(LIMITS, 1, statementEnd), [{ maxNewTokens: 16, timeLimitMs: 500, doSample: false, scope: 'line', blockIndent: 0 }]);
+    const opener = { ...CTX, linePrefix: 'def f(x):', previousLine: '' };
+    assert.deepEqual(requestOptions(LIMITS, 1, opener)[0], { maxNewTokens: 16, timeLimitMs: 500, doSample: false, scope: 'block', blockIndent: 1 });
   });
 
   it('a manual request adds sampled alternatives, more than it shows', () => {
     const { ask, show } = candidates(true);
-    const [greedy, sampled] = requestOptions(LIMITS, ask);
+    const [greedy, sampled] = requestOptions(LIMITS, ask, CTX);
     assert.equal(greedy.doSample, false);
     assert.deepEqual([sampled.doSample, sampled.temperature, sampled.topP, sampled.numReturnSequences], [true, 0.9, 0.95, ask + 2]);
     assert.ok(show >= ask);
@@ -39,7 +42,7 @@ describe('completion policy', () => {
         return (await client.request('generate', { modelPath: TINY_GPT2_FIM, prompt: prefix, suffix, options: { ...options, seed: 1 } }, { signal })).texts;
       }, () => LIMITS);
       await pipeline.generate({ key: 'k', prefix: 'def f(x):\n    return ', suffix: '\n', ctx: CTX, manual: true });
-      assert.deepEqual(sent, requestOptions(LIMITS, candidates(true).ask));
+      assert.deepEqual(sent, requestOptions(LIMITS, candidates(true).ask, CTX));
       const ac = new AbortController();
       ac.abort();
       await assert.rejects(pipeline.generate({ key: 'k', prefix: 'x = ', suffix: '', ctx: CTX, manual: false }, ac.signal), (e: { code?: string }) => e.code === 'CANCELLED');

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { StopTextStream } from '../../src/host/generation/stopping';
+import { scopeEnd, StopTextStream, type ScopeRule } from '../../src/host/generation/stopping';
 
 /** Feeds growing prefixes of `full` one character at a time and collects what is emitted. */
 function stream(stops: string[], steps: string[]) {
@@ -56,5 +56,47 @@ describe('stop sequences and streaming text', () => {
 
   it('with no stop sequences everything is shown', () => {
     assert.deepEqual(stream([], prefixes('hello')), { shown: 'hello', stopped: false, text: 'hello' });
+  });
+});
+
+describe('completion scope in the host', () => {
+  const run = (chunks: string[], rule: ScopeRule) => {
+    const s = new StopTextStream([], rule);
+    let full = '';
+    let shown = '';
+    let stopped = false;
+    for (const c of chunks) {
+      full += c;
+      const step = s.update(full);
+      shown += step.delta;
+      if (step.stopped) {
+        stopped = true;
+        break;
+      }
+    }
+    if (!stopped) shown += s.flush();
+    return { text: s.text, shown, stopped };
+  };
+
+  it('a line scope ends at the first newline', () => {
+    assert.deepEqual(run(['foo(', 'a, b)', '\n    x'], { scope: 'line', blockIndent: 0 }), { text: 'foo(a, b)', shown: 'foo(a, b)', stopped: true });
+  });
+
+  it('a block ends before a line indented less than the block', () => {
+    const r = run(['\n', '    return 1', '\n', '}', '\n'], { scope: 'block', blockIndent: 4 });
+    assert.deepEqual(r, { text: '\n    return 1', shown: '\n    return 1', stopped: true });
+  });
+
+  it('a block ends at a blank line, and whitespace that may become one is held back', () => {
+    const s = new StopTextStream([], { scope: 'block', blockIndent: 4 });
+    assert.equal(s.update('x = 1\n    ').delta, 'x = 1');
+    assert.equal(s.update('x = 1\n    y').delta, '\n    y');
+    const end = s.update('x = 1\n    y\n\n');
+    assert.deepEqual(end, { delta: '', stopped: true });
+    assert.equal(s.text, 'x = 1\n    y');
+  });
+
+  it('tabs count as TAB_COLUMNS columns', () => {
+    assert.deepEqual(scopeEnd('a\n\tb\n  c', { scope: 'block', blockIndent: 4 }), { cut: 4, hold: 4 });
   });
 });

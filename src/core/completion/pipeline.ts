@@ -3,13 +3,13 @@
  * keystroke aborts the older request inside the worker), post-processing. The inline provider
  * adapts VS Code's API to it; the keystroke-replay benchmark drives it directly.
  */
-import type { GenerationOptions } from '../../protocol/types';
+import type { ContextChunk, GenerationOptions } from '../../protocol/types';
 import { candidates, requestOptions, type CompletionLimits } from './policy';
 import { postprocess, type CompletionContext } from './postprocess';
 import { TypeThroughCache } from './typeThroughCache';
 
-/** One generate request to the host: the texts it returns. */
-export type CompletionRequester = (prefix: string, suffix: string, options: GenerationOptions, signal: AbortSignal) => Promise<string[]>;
+/** One generate request to the host: the texts it returns. `context`: project chunks to put before the prompt. */
+export type CompletionRequester = (prefix: string, suffix: string, options: GenerationOptions, signal: AbortSignal, context?: ContextChunk[]) => Promise<string[]>;
 
 export interface CompletionQuery {
   key: string;
@@ -18,6 +18,8 @@ export interface CompletionQuery {
   ctx: CompletionContext;
   /** Manual trigger: skip the cache and ask for alternatives. */
   manual: boolean;
+  /** Chunks of other project files (core/completion/context/), in prompt order. */
+  context?: ContextChunk[];
 }
 
 export interface CompletionOutcome {
@@ -51,7 +53,7 @@ export class CompletionPipeline {
     try {
       const { ask, show } = candidates(q.manual);
       const raw: string[] = [];
-      for (const options of requestOptions(this.limits(), ask)) raw.push(...(await this.request(q.prefix, q.suffix, options, combined)));
+      for (const options of requestOptions(this.limits(), ask, q.ctx)) raw.push(...(await this.request(q.prefix, q.suffix, options, combined, q.context)));
       const texts = [...new Set(raw.map((t) => postprocess(t, q.ctx)).filter((t): t is string => !!t))].slice(0, show);
       this.cache.put(q.key, q.prefix, q.suffix, texts);
       return { texts };

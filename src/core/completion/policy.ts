@@ -1,16 +1,16 @@
 /**
  * Every rule of an inline completion in one place, so a reader takes them in at once: how much
  * of the file the model sees, how many candidates are asked for and shown, the decoding
- * settings and where decoding stops. The VS Code provider, the pipeline and the keystroke-replay
+ * settings and where decoding stops (scope.ts decides one line or one block). The VS Code provider, the pipeline and the keystroke-replay
  * benchmark follow it; post-processing (postprocess.ts) applies the line rule to what returns.
  */
 import type { GenerationOptions } from '../../protocol/types';
+import type { CompletionContext } from './postprocess';
+import { decideScope } from './scope';
 
 /** Characters before and after the cursor that go into the prompt, and lines read after it. */
 export const WINDOW = { prefixChars: 6000, suffixChars: 1500, nextLines: 5 } as const;
 
-/** Decoding stops at a blank-line run; post-processing then keeps what the cursor's position allows. */
-const STOP = ['\n\n\n'];
 
 /** Temperature and nucleus for the sampled alternatives of a manual request. */
 const ALTERNATIVES = { temperature: 0.9, topP: 0.95 } as const;
@@ -33,10 +33,11 @@ export function candidates(manual: boolean): { ask: number; show: number } {
 /**
  * The generate options of the requests one completion makes: greedy first, then, when more than
  * one candidate is asked for, sampled alternatives (more than needed: identical ones merge after
- * post-processing).
+ * post-processing). Decoding ends where the cursor's scope (scope.ts) ends: one line or one block.
  */
-export function requestOptions(limits: CompletionLimits, ask: number): GenerationOptions[] {
-  const greedy: GenerationOptions = { maxNewTokens: limits.maxNewTokens, timeLimitMs: limits.timeLimitMs, doSample: false, stop: STOP };
+export function requestOptions(limits: CompletionLimits, ask: number, ctx: CompletionContext): GenerationOptions[] {
+  const { scope, blockIndent } = decideScope(ctx);
+  const greedy: GenerationOptions = { maxNewTokens: limits.maxNewTokens, timeLimitMs: limits.timeLimitMs, doSample: false, scope, blockIndent };
   if (ask <= 1) return [greedy];
   return [greedy, { ...greedy, doSample: true, ...ALTERNATIVES, numReturnSequences: ask + 2 }];
 }

@@ -3,6 +3,7 @@
  * what already follows the cursor, no second copy of an auto-closed bracket or quote, trailing
  * whitespace trimmed, indentation in the file's own style. Pure: no vscode import.
  */
+import { decideScope } from './scope';
 
 /** When a completion may span several lines (the onnxAssist.inline.multiline setting). */
 export type MultilinePolicy = 'auto' | 'always' | 'never';
@@ -24,14 +25,10 @@ export interface CompletionContext {
 }
 
 const CLOSERS = new Set([')', ']', '}', '"', "'", '`', '>', ';', ',']);
-const BLOCK_OPENER = /[{([:]\s*$|=>\s*$|\b(then|do|else)\s*$/;
 
-/** Whether this position may get several lines. */
+/** Whether this position may get several lines (the scope decided before decoding). */
 export function allowsMultiline(ctx: CompletionContext): boolean {
-  if (ctx.multiline === 'always') return true;
-  if (ctx.multiline === 'never' || ctx.inComment) return false;
-  if (ctx.lineSuffix.trim() !== '') return false; // mid-line: finish the line only
-  return ctx.linePrefix.trim() === '' || BLOCK_OPENER.test(ctx.linePrefix) || BLOCK_OPENER.test(ctx.previousLine);
+  return decideScope(ctx).scope === 'block';
 }
 
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));

@@ -1,12 +1,13 @@
 /**
  * Text generation with the project's own decode loop over onnxruntime: reuse of the longest
- * shared prefix with the previous request's KV cache, several sequences from one prefill,
- * streaming, stop rules, cancellation between decode steps. What the loop is fed comes from
+ * shared prefix with the previous request's KV cache (warmed ahead by `prefill`, kept chunk by
+ * chunk), several sequences from one prefill, lossless speculative decoding by prompt lookup
+ * (promptLookup.ts), streaming, stop rules and scope, cancellation between forward passes. What the loop is fed comes from
  * its neighbours: prompt.ts (prompt ids), options.ts (settings), kvLayout.ts (cache layout).
  */
 import * as ort from 'onnxruntime-node';
 import { HostError } from '../../protocol/errors';
-import type { ChatMessage, GenerateResult, GenerationOptions, ScoreResult, StopReason } from '../../protocol/types';
+import type { ChatMessage, ContextChunk, GenerateResult, GenerationOptions, PrefillResult, ScoreResult, StopReason } from '../../protocol/types';
 import { cancelledError, type Cancellation } from '../cancellation';
 import { num } from '../models/config';
 import type { ModelFolder } from '../models/folder';
@@ -19,9 +20,15 @@ import { emptyPast, readLayout, type LmLayout } from './kvLayout';
 import { resolveOptions } from './options';
 import { PromptBuilder, type PromptText } from './prompt';
 import { nextToken, SeededRandom } from './sampling';
-import { StopTextStream } from './stopping';
+import { DraftLength, draftByLookup } from './promptLookup';
+import { StopTextStream, type ScopeRule } from './stopping';
 
 const NO_HISTORY: readonly number[] = [];
+/** Prompt tokens per forward pass: the most a keystroke waits before pre-empting a prefill. */
+const PREFILL_CHUNK = 128;
+/** Outputs kept as a draft source for prompt lookup, each after the last prompt tokens it followed. */
+const RECENT_OUTPUTS = 8;
+const RECENT_LEAD = 8;
 
 /** One generation: the text (or a conversation), its options, and where the text streams to. */
 export interface GenerateRequest {
@@ -30,6 +37,8 @@ export interface GenerateRequest {
   suffix?: string;
   /** A conversation, rendered with the model's chat template. */
   messages?: ChatMessage[];
+  /** Chunks of other project files, put before the prompt. */
+  context?: ContextChunk[];
   options: GenerationOptions;
   onText: (sequence: number, text: string) => void;
   cancel: Cancellation;
@@ -44,6 +53,10 @@ export class CausalLM {
   private cacheTokens: number[] = [];
   private cachePast: ort.Tensor[] = [];
   private readonly prompts: PromptBuilder;
+  /** Recent generated sequences, newest first: a draft source for prompt lookup. */
+  private recentOutputs: number[][] = [];
+  /** Set when this graph turned out to return only the last position's logits (no draft verification). */
+  private cannotVerify = false;
 
   constructor(
     private readonly created: CreatedSession,
@@ -69,6 +82,7 @@ export class CausalLM {
   clearCache(): void {
     this.cacheTokens = [];
     this.cachePast = [];
+    this.recentOutputs = [];
   }
 
   /** `check`: validate the feeds first (the prefill and first decode step; later steps only grow). */
@@ -83,10 +97,11 @@ export class CausalLM {
 
   /**
    * One forward pass over `tokens` per row, after `pastLen` cached positions. `check`: validate
-   * the feeds; `allLogits`: logits at every position (scoring), else the last one only.
+   * the feeds; `allLogits`: logits at every position (scoring), else the last `keepLogits`
+   * (default 1; graphs without num_logits_to_keep return every position anyway).
    */
-  private async step(tokens: number[][], past: ort.Tensor[], pastLen: number, mode: { check: boolean; allLogits?: boolean }): Promise<{ logits: ort.Tensor; present: ort.Tensor[] }> {
-    const logitsToKeep = mode.allLogits ? 0 : 1;
+  private async step(tokens: number[][], past: ort.Tensor[], pastLen: number, mode: { check: boolean; allLogits?: boolean; keepLogits?: number }): Promise<{ logits: ort.Tensor; present: ort.Tensor[] }> {
+    const logitsToKeep = mode.allLogits ? 0 : (mode.keepLogits ?? 1);
     const batch = tokens.length;
     const len = tokens[0].length;
     const L = this.layout;
@@ -131,83 +146,145 @@ export class CausalLM {
     return { tokenIds: ids, predicted, logprobs, truncatedTokens };
   }
 
+  /**
+   * The longest cached prefix shared with `ids` (at most `limit` tokens), and the past holding
+   * it. The cache is dropped when nothing is shared: its tensors are not needed any more.
+   */
+  private reusable(ids: readonly number[], limit: number): { reuse: number; past: ort.Tensor[] } {
+    let p = 0;
+    while (p < this.cacheTokens.length && p < ids.length && this.cacheTokens[p] === ids[p]) p++;
+    const reuse = Math.min(p, limit);
+    if (reuse === 0) return { reuse, past: this.emptyPast(1) };
+    return { reuse, past: this.cachePast.map((t, i) => sliceAxis(t, this.layout.slots[i].seqAxis, reuse)) };
+  }
+
+  /**
+   * Feeds `ids[from..]` after a past of `from` positions, PREFILL_CHUNK tokens per forward pass.
+   * Each finished chunk goes into the reusable cache at once, so work pre-empted between chunks
+   * (a keystroke's request cancels the warm-up, or an older completion) is not lost: the next
+   * request starts where it stopped. Returns undefined when `cancel` was set between chunks.
+   */
+  private async feedPrompt(ids: readonly number[], from: number, past: ort.Tensor[], cancel: Cancellation): Promise<{ logits: ort.Tensor; rows: number; present: ort.Tensor[] } | undefined> {
+    let at = from;
+    for (;;) {
+      const end = Math.min(ids.length, at + PREFILL_CHUNK);
+      const out = await this.step([ids.slice(at, end)], past, at, { check: at === from });
+      cancel.steps = (cancel.steps ?? 0) + 1;
+      past = out.present;
+      this.cacheTokens = ids.slice(0, end);
+      this.cachePast = past;
+      if (end === ids.length) return { logits: out.logits, rows: end - at, present: past };
+      at = end;
+      if (cancel.cancelled) return undefined;
+    }
+  }
+
+  /**
+   * Warms the reusable cache with the prompt the next completion will build (same text, context
+   * and token budget), so that it runs only what the user typed since. Stops between chunks when
+   * pre-empted; what was done stays cached.
+   */
+  async prefill(text: PromptText, maxNewTokens: number | undefined, cancel: Cancellation): Promise<PrefillResult> {
+    const o = resolveOptions({ maxNewTokens }, this.folder.generationConfig);
+    const maxNew = Math.max(1, Math.min(o.maxNewTokens, this.contextLength - 1));
+    const { ids, promptTokens } = this.prompts.build(text, this.contextLength - maxNew);
+    if (this.layout.slots.length === 0) return { promptTokens, reusedTokens: 0, cachedTokens: 0, preempted: false };
+    const { reuse, past } = this.reusable(ids, ids.length);
+    if (reuse === ids.length) return { promptTokens, reusedTokens: reuse, cachedTokens: reuse, preempted: false };
+    if (cancel.cancelled) return { promptTokens, reusedTokens: reuse, cachedTokens: reuse, preempted: true };
+    const done = await this.feedPrompt(ids, reuse, past, cancel);
+    return { promptTokens, reusedTokens: reuse, cachedTokens: this.cacheTokens.length, preempted: !done };
+  }
+
   async generate(req: GenerateRequest): Promise<GenerateResult> {
     const { onText, cancel } = req;
     // A conversation is rendered first, so a model without a chat template fails before anything else.
-    const text: PromptText = req.messages ? { prompt: this.prompts.chatPrompt(req.messages), templated: true } : { prompt: req.prompt, suffix: req.suffix, templated: false };
+    const text: PromptText = req.messages
+      ? { prompt: this.prompts.chatPrompt(req.messages), templated: true }
+      : { prompt: req.prompt, suffix: req.suffix, templated: false, context: req.context };
     const t0 = performance.now();
     const o = resolveOptions(req.options, this.folder.generationConfig);
     const maxNew = Math.max(1, Math.min(o.maxNewTokens, this.contextLength - 1));
     const built = this.prompts.build(text, this.contextLength - maxNew);
     const ids = built.ids;
-    const promptTokensIn = built.promptTokens;
-    const truncated = built.truncated;
     const recompute = this.layout.slots.length === 0;
-    if (recompute && o.numReturnSequences > 1) {
+    const n = o.numReturnSequences;
+    if (recompute && n > 1) {
       throw new HostError('MODEL_UNSUPPORTED', 'This model has no KV cache inputs, so it can only produce one sequence per request.');
     }
-
-    // Reuse the longest shared prefix; at least one prompt token is always run to get logits.
-    let reuse = 0;
-    if (!recompute && this.cacheTokens.length > 0) {
-      let p = 0;
-      while (p < this.cacheTokens.length && p < ids.length && this.cacheTokens[p] === ids[p]) p++;
-      reuse = Math.min(p, ids.length - 1);
-    }
-    let past = reuse > 0 ? this.cachePast.map((t, i) => sliceAxis(t, this.layout.slots[i].seqAxis, reuse)) : this.emptyPast(1);
-    this.clearCache(); // a failed or cancelled run must not leave a cache that disagrees with its tokens
-
     cancel.steps = 0;
-    let { logits, present } = await this.step([recompute ? ids : ids.slice(reuse)], past, recompute ? 0 : reuse, { check: true });
-    cancel.steps++;
-    if (cancel.cancelled) throw cancelledError(cancel);
-    // Tokens whose keys and values are in `past` (row 0); their count is the past length. It only
-    // grows, so the reusable cache can hold it by reference instead of a copy per step.
-    const fed = ids.slice();
-    const n = o.numReturnSequences;
-    if (!recompute) {
-      this.cacheTokens = n === 1 ? fed : fed.slice();
-      this.cachePast = present;
-    }
-    past = present.map((t) => repeatBatch(t, n));
-    // Which position's logits to read: the last fed token (graphs with num_logits_to_keep return only it).
-    let lastRow = (recompute ? ids.length : ids.length - reuse) - 1;
 
+    // The prompt: after the longest cached prefix (at least one token is always run, for its logits).
+    let reuse = 0;
+    let logits: ort.Tensor;
+    let lastRow: number;
+    let past: ort.Tensor[] = [];
+    if (recompute) {
+      ({ logits } = await this.step([ids], [], 0, { check: true }));
+      cancel.steps++;
+      lastRow = ids.length - 1;
+    } else {
+      const cached = this.reusable(ids, ids.length - 1);
+      reuse = cached.reuse;
+      const fedPrompt = await this.feedPrompt(ids, reuse, cached.past, cancel);
+      if (!fedPrompt) throw cancelledError(cancel);
+      ({ logits } = fedPrompt);
+      lastRow = fedPrompt.rows - 1;
+      // With several sequences the cache keeps the shared prompt only.
+      if (n > 1) this.cacheTokens = this.cacheTokens.slice();
+      past = fedPrompt.present.map((t) => repeatBatch(t, n));
+    }
+    if (cancel.cancelled) throw cancelledError(cancel);
+
+    // Tokens whose keys and values are in `past` (row 0); their count is the past length.
+    const fed = ids.slice();
+    if (n === 1 && !recompute) this.cacheTokens = fed;
     const rng = new SeededRandom(o.seed);
     const generated: number[][] = Array.from({ length: n }, () => []);
     const reasons: (StopReason | undefined)[] = new Array(n).fill(undefined);
-    const streams = Array.from({ length: n }, () => new StopTextStream(o.stop));
-    let firstTokenAt = 0;
+    const scope: ScopeRule | undefined = o.scope ? { scope: o.scope, blockIndent: o.blockIndent ?? 0 } : undefined;
+    const streams = Array.from({ length: n }, () => new StopTextStream(o.stop, scope));
     const eos = new Set(this.tokenizer.eosIds);
     const needsHistory = o.repetitionPenalty !== 1 || o.noRepeatNgramSize > 0;
     const detok = Array.from({ length: n }, () => new IncrementalDecoder(this.tokenizer));
-    for (let stepNo = 0; ; stepNo++) {
-      const perRow = logits.dims[1];
-      const next: number[] = [];
-      for (let b = 0; b < n; b++) {
-        if (reasons[b]) {
-          next.push(generated[b].at(-1) ?? ids[ids.length - 1]);
-          continue;
-        }
-        const row = logitsRow(logits, b * perRow + (perRow === 1 ? 0 : lastRow), this.layout.vocabSize);
-        const history = needsHistory ? ids.concat(generated[b]) : NO_HISTORY;
-        const tok = nextToken(row, history, o, rng);
-        next.push(tok);
-        if (eos.has(tok)) {
-          reasons[b] = 'eos';
-          continue;
-        }
-        generated[b].push(tok);
-        const s = streams[b].update(detok[b].push(tok));
-        if (s.delta) onText(b, s.delta);
-        if (s.stopped) reasons[b] = 'stop';
+
+    /** The next token of sequence `b` from one row of logits (EOS masked until minNewTokens). */
+    const pick = (b: number, row: Float32Array): number => {
+      if (generated[b].length < o.minNewTokens) for (const e of eos) if (e < row.length) row[e] = -Infinity;
+      return nextToken(row, needsHistory ? ids.concat(generated[b]) : NO_HISTORY, o, rng);
+    };
+    /** Takes a chosen token into sequence `b`: streams its text and returns true when the sequence ends. */
+    const take = (b: number, tok: number): boolean => {
+      if (eos.has(tok)) {
+        reasons[b] = 'eos';
+        return true;
       }
-      if (stepNo === 0) firstTokenAt = performance.now();
-      if (reasons.every((r) => r)) break;
-      if (stepNo + 1 >= maxNew) {
-        reasons.forEach((r, b) => (reasons[b] = r ?? 'length'));
-        break;
-      }
+      generated[b].push(tok);
+      const st = streams[b].update(detok[b].push(tok));
+      if (st.delta) onText(b, st.delta);
+      if (st.stopped) reasons[b] = 'stop';
+      else if (generated[b].length >= maxNew) reasons[b] = 'length';
+      return reasons[b] !== undefined;
+    };
+
+    // The first token of each sequence, from the prompt's last position.
+    const perRow0 = logits.dims[1];
+    const pending: number[] = [];
+    for (let b = 0; b < n; b++) {
+      const tok = pick(b, logitsRow(logits, b * perRow0 + (perRow0 === 1 ? 0 : lastRow), this.layout.vocabSize));
+      pending.push(tok);
+      take(b, tok);
+    }
+    const firstTokenAt = performance.now();
+
+    // Prompt lookup drafts only where it is lossless here: greedy, one sequence, a KV cache.
+    let drafting = o.speculative !== 'off' && !o.doSample && n === 1 && !recompute && !this.cannotVerify;
+    const draftLength = new DraftLength();
+    let draftTokens = 0;
+    let acceptedDraftTokens = 0;
+    let decodeSteps = 0;
+    let firstDecode = true;
+    while (!reasons.every((r) => r)) {
       if (cancel.cancelled) throw cancelledError(cancel);
       if (performance.now() - t0 > o.timeLimitMs) {
         reasons.forEach((r, b) => (reasons[b] = r ?? 'time'));
@@ -215,20 +292,58 @@ export class CausalLM {
       }
       if (recompute) {
         // No KV inputs in this graph: run the whole sequence again (batch 1 only).
-        fed.push(next[0]);
+        fed.push(pending[0]);
         ({ logits } = await this.step([fed], [], 0, { check: false }));
-        lastRow = fed.length - 1;
-      } else {
-        const stepped = await this.step(next.map((t) => [t]), past, fed.length, { check: stepNo === 0 });
-        ({ logits, present } = stepped);
-        fed.push(next[0]);
-        past = present;
-        lastRow = 0;
-        // With several sequences the cache keeps the shared prompt only.
-        if (n === 1) this.cachePast = present;
+        decodeSteps++;
+        cancel.steps++;
+        pending[0] = pick(0, logitsRow(logits, fed.length - 1, this.layout.vocabSize));
+        take(0, pending[0]);
+        continue;
       }
+      const draft = drafting ? draftByLookup(fed.concat(pending[0]), Math.min(draftLength.value, maxNew - generated[0].length - 1), this.recentOutputs) : [];
+      const width = 1 + draft.length;
+      const head = pending[0];
+      const stepped = await this.step(
+        pending.map((t) => [t, ...draft]),
+        past,
+        fed.length,
+        { check: firstDecode, keepLogits: width },
+      );
+      firstDecode = false;
+      decodeSteps++;
       cancel.steps++;
-      if (cancel.cancelled) throw cancelledError(cancel);
+      const perRow = stepped.logits.dims[1];
+      if (draft.length > 0 && perRow !== width) {
+        // This graph returns the last position's logits only: it cannot verify a draft. Drop the
+        // step's positions and decode plainly from here on (and on later requests).
+        this.cannotVerify = true;
+        drafting = false;
+        continue;
+      }
+      // Verify the draft: each position's token is what plain decoding would pick there.
+      let accepted = 0;
+      for (let j = 0; j < width; j++) {
+        let ended = false;
+        for (let b = 0; b < n; b++) {
+          if (reasons[b]) continue;
+          const tok = pick(b, logitsRow(stepped.logits, b * perRow + j, this.layout.vocabSize));
+          pending[b] = tok;
+          ended = take(b, tok) || ended;
+        }
+        if (ended || j === draft.length || pending[0] !== draft[j]) break;
+        accepted++;
+      }
+      draftTokens += draft.length;
+      acceptedDraftTokens += accepted;
+      draftLength.update(draft.length, accepted);
+      // Keep the keys and values of what was fed and agreed with; roll back past the rest.
+      const keep = fed.length + 1 + accepted;
+      past = accepted === draft.length ? stepped.present : stepped.present.map((t, i) => sliceAxis(t, this.layout.slots[i].seqAxis, keep));
+      fed.push(head, ...draft.slice(0, accepted));
+      if (n === 1) {
+        this.cacheTokens = fed;
+        this.cachePast = past;
+      }
     }
     for (let b = 0; b < n; b++) {
       if (reasons[b] !== 'stop') {
@@ -236,17 +351,18 @@ export class CausalLM {
         if (rest) onText(b, rest);
       }
     }
+    if (n === 1 && generated[0].length > 0) this.remember(ids.slice(-RECENT_LEAD).concat(generated[0]));
     const end = performance.now();
     const newTokens = generated.reduce((a, g) => a + g.length, 0);
     const decodeTokens = generated[0].length - 1;
     return {
-      texts: streams.map((s) => s.text),
+      texts: streams.map((st) => st.text),
       tokenIds: generated,
       stopReasons: reasons as StopReason[],
       stats: {
-        promptTokens: promptTokensIn,
+        promptTokens: built.promptTokens,
         reusedTokens: reuse,
-        truncatedTokens: truncated,
+        truncatedTokens: built.truncated,
         newTokens,
         timeToFirstTokenMs: firstTokenAt - t0,
         tokensPerSecond: decodeTokens > 0 ? (decodeTokens * n * 1000) / (end - firstTokenAt) : 0,
@@ -254,7 +370,18 @@ export class CausalLM {
         ep: req.ep,
         seed: o.seed,
         fim: built.fim,
+        draftTokens,
+        acceptedDraftTokens,
+        decodeSteps,
+        contextChunks: built.contextChunks,
+        contextTokens: built.contextTokens,
       },
     };
+  }
+
+  /** Recent outputs are a draft source: the next suggestion often repeats part of the last one. */
+  private remember(tokens: number[]): void {
+    this.recentOutputs.unshift(tokens);
+    this.recentOutputs.length = Math.min(this.recentOutputs.length, RECENT_OUTPUTS);
   }
 }

@@ -4,7 +4,7 @@
  * gets the same settings for the same request.
  */
 import { HostError } from '../../protocol/errors';
-import type { GenerationOptions } from '../../protocol/types';
+import type { CompletionScope, GenerationOptions, SpeculativeMode } from '../../protocol/types';
 import { num, type Json } from '../models/config';
 import type { SamplingConfig } from './sampling';
 
@@ -14,6 +14,10 @@ export interface ResolvedOptions extends SamplingConfig {
   stop: string[];
   seed: number;
   timeLimitMs: number;
+  minNewTokens: number;
+  scope?: CompletionScope;
+  blockIndent?: number;
+  speculative: SpeculativeMode;
 }
 
 /** The request's options, then generation_config.json, then transformers' defaults. */
@@ -37,5 +41,9 @@ export function resolveOptions(o: GenerationOptions, generationConfig: Json): Re
     stop: o.stop ?? [],
     seed: o.seed ?? Math.floor(Math.random() * 2 ** 32),
     timeLimitMs: o.timeLimitMs ?? Infinity,
+    minNewTokens: o.minNewTokens ?? num(g.min_new_tokens) ?? 0,
+    scope: o.scope,
+    blockIndent: o.blockIndent,
+    speculative: o.speculative ?? 'prompt-lookup',
   };
 }
