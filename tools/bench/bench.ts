@@ -1,9 +1,12 @@
 /**
- * `npm run bench`: ONNX Assist against @huggingface/transformers on the same model and prompt, in
- * one run, plus the floor (one bare onnxruntime decode step with the same inputs) and the
- * editor-side event-loop lag while the worker generates. Prints a table, then one JSON line.
+ * `npm run bench`: ONNX Assist against @huggingface/transformers on the same models and prompts,
+ * in one run. Every decode figure decodes exactly the requested tokens on both sides; speculative
+ * and plain decoding run side by side and must give identical tokens. Prints a table, then one
+ * JSON line whose figures each carry a stable id.
+ *
+ *   node dist/bench.js [--quick] [--only decode,edit,replay,classify,gpt2,qwen05]
  */
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,9 +16,16 @@ import { HostClient } from '../../src/client/hostClient';
 import { resolveThreads } from '../../src/host/runtime/session';
 import { median, printReport, type Figure } from '../eval/report';
 import { classificationBench } from './classify';
-import { replayBench } from './replay';
+import { oursDecode, peerDecoder, requireIds, requireSameTokens, transformers, type DecodeRun } from './common';
+import { editPrompts } from './editPrompts';
+import { ensureGpt2Model, ensureQwenModels } from './models';
+import { qwenChild, qwenFigures, type QwenChildResult } from './qwen';
+import { heldOutFile, replayOurs, replayPeer, replayScript, replaySummary } from './replay';
 
 const ROOT = path.resolve(__dirname, '..');
+const WORKER = path.join(ROOT, 'dist', 'host', 'worker.js');
+export const GROUPS = ['decode', 'edit', 'replay', 'classify', 'gpt2', 'qwen05'] as const;
+
 const PROMPT = `import json
 import os
 
@@ -27,74 +37,14 @@ def load_settings(path, defaults=None):
         with open(path) as f:
 `;
 
-interface Run {
-  ttftMs: number;
-  decodeTokPerS: number;
-  tokens: number;
-}
+const med = (runs: DecodeRun[], f: (r: DecodeRun) => number) => median(runs.map(f));
 
-async function oursRuns(client: HostClient, modelPath: string, prompt: string, newTokens: number, repeats: number, between: () => Promise<void>): Promise<{ runs: Run[]; lagP99Ms: number; promptTokens: number }> {
-  await client.request('load', { modelPath });
-  // Distinct prompts per run so the KV prefix cache cannot make later runs look faster.
-  const run = async (i: number): Promise<Run> => {
-    const r = await client.request('generate', { modelPath, prompt: `# run ${i}\n${prompt}`, options: { doSample: false, maxNewTokens: newTokens } });
-    promptTokens = r.stats.promptTokens;
-    return { ttftMs: r.stats.timeToFirstTokenMs, decodeTokPerS: r.stats.tokensPerSecond, tokens: r.stats.newTokens };
-  };
-  let promptTokens = 0;
-  await run(-1);
-  const lag = monitorEventLoopDelay({ resolution: 1 });
-  lag.enable();
-  const runs: Run[] = [];
-  for (let i = 0; i < repeats; i++) {
-    runs.push(await run(i));
-    lag.disable();
-    await between(); // the floor is sampled between our runs, so both see the same machine load
-    lag.enable();
-  }
-  lag.disable();
-  return { runs, lagP99Ms: lag.percentile(99) / 1e6, promptTokens };
-}
-
-async function peerRuns(modelPath: string, prompt: string, newTokens: number, repeats: number): Promise<Run[]> {
-  const T = await import('@huggingface/transformers');
-  T.env.allowRemoteModels = false;
-  T.env.localModelPath = '/';
-  const tokenizer = await T.AutoTokenizer.from_pretrained(modelPath);
-  const model = await T.AutoModelForCausalLM.from_pretrained(modelPath, { dtype: 'fp32' });
-  const run = async (i: number): Promise<Run> => {
-    const t0 = performance.now();
-    let puts = 0;
-    let first = 0;
-    const streamer = {
-      put: () => {
-        if (++puts === 2) first = performance.now(); // the first put is the prompt
-      },
-      end: () => undefined,
-    };
-    const inputs = tokenizer(`# run ${i}\n${prompt}`);
-    const out = (await model.generate({ ...inputs, max_new_tokens: newTokens, do_sample: false, streamer } as never)) as { dims: number[] };
-    const end = performance.now();
-    const tokens = out.dims[1] - inputs.input_ids.dims[1];
-    return { ttftMs: first - t0, decodeTokPerS: ((tokens - 1) * 1000) / (end - first), tokens };
-  };
-  try {
-    await run(-1);
-    const runs: Run[] = [];
-    for (let i = 0; i < repeats; i++) runs.push(await run(i));
-    return runs;
-  } finally {
-    await model.dispose();
-  }
-}
-
-/** A bare session (same options as the engine) timing one decode step over a past of `pastLen`. */
+/** A bare session (same options as the engine) timing one GPT-2 decode step over a past of `pastLen`. */
 async function floorSampler(onnxPath: string, config: Record<string, number>, pastLen: number) {
-  const threads = resolveThreads(undefined);
   const session = await ort.InferenceSession.create(onnxPath, {
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'all',
-    intraOpNumThreads: threads,
+    intraOpNumThreads: resolveThreads(undefined),
     interOpNumThreads: 1,
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   });
@@ -110,7 +60,6 @@ async function floorSampler(onnxPath: string, config: Record<string, number>, pa
   }
   await session.run(feeds);
   return {
-    /** Median of `n` steps. */
     async sample(n: number): Promise<number> {
       const times: number[] = [];
       for (let i = 0; i < n; i++) {
@@ -124,87 +73,231 @@ async function floorSampler(onnxPath: string, config: Record<string, number>, pa
   };
 }
 
-function ensureLargeModel(): string | undefined {
-  const dir = path.join(ROOT, 'bench-models', 'gpt2-124m-random');
-  if (fs.existsSync(path.join(dir, 'onnx', 'model.onnx'))) return dir;
-  const python = '/usr/bin/python3';
-  try {
-    execFileSync(python, ['-c', 'import torch, onnx, regex'], { stdio: 'ignore' });
-  } catch {
-    console.log('bench: skipping the GPT-2-124M-shape model: Debian python3-torch, python3-onnx and python3-regex are needed to build it');
-    return undefined;
-  }
-  console.log('bench: building a GPT-2-124M-shape model with random weights (about 500 MB, once) ...');
-  execFileSync(python, [path.join(ROOT, 'tools/export/export.py'), 'gpt2', '--out', dir, '--corpus', '/usr/lib/python3.11/a*.py', '--vocab-size', '2048',
-    '--pad-vocab', '50257', '--layers', '12', '--heads', '12', '--hidden', '768', '--positions', '1024', '--init-std', '0.02', '--seed', '5'], { stdio: 'inherit' });
-  return dir;
-}
-
-async function benchModel(label: string, dir: string, newTokens: number, repeats: number, figures: Figure[]): Promise<void> {
-  console.log(`bench: ${label} (${path.relative(ROOT, dir)}), ${newTokens} new tokens, median of ${repeats} runs`);
+/**
+ * Plain and speculative decode of exactly `newTokens` on the bench prompt, transformers.js on the
+ * same prompt, the bare-step floor, and the editor's event-loop lag over our generate calls only.
+ */
+async function decodeGroup(label: 'small' | 'gpt2', dir: string, newTokens: number, repeats: number): Promise<Figure[]> {
+  console.log(`bench: ${label} decode (${path.relative(ROOT, dir)}), exactly ${newTokens} new tokens, median of ${repeats} runs`);
   const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as Record<string, number>;
-  // The test fixture has a 128-token context; every real model takes the full prompt.
   const prompt = config.n_positions >= 256 ? PROMPT : PROMPT.slice(0, 40);
-  const client = new HostClient({ workerPath: path.join(ROOT, 'dist', 'host', 'worker.js') });
-  // Past length of the middle decode step of our runs (prompt + half the new tokens).
-  const promptTokens = (await client.request('generate', { modelPath: dir, prompt: `# run 0\n${prompt}`, options: { doSample: false, maxNewTokens: 1 } })).stats.promptTokens;
-  const floorSession = await floorSampler(path.join(dir, 'onnx', 'model.onnx'), config, promptTokens + newTokens / 2);
+  // Distinct prompts per run, so the KV prefix cache cannot make later runs look faster.
+  const prompts = Array.from({ length: repeats }, (_, i) => `# run ${i}\n${prompt}`);
+  const client = new HostClient({ workerPath: WORKER });
+  const plain: DecodeRun[] = [];
+  const spec: DecodeRun[] = [];
   const floors: number[] = [];
-  let ours: Awaited<ReturnType<typeof oursRuns>>;
+  const lag = monitorEventLoopDelay({ resolution: 1 });
+  let lagTokens = 0;
   try {
-    ours = await oursRuns(client, dir, prompt, newTokens, repeats, async () => void floors.push(await floorSession.sample(20)));
+    await oursDecode(client, { modelPath: dir, prompt: `# warm-up\n${prompt}`, newTokens, speculative: 'off' });
+    const pastLen = (await oursDecode(client, { modelPath: dir, prompt: prompts[0], newTokens: 1, speculative: 'off' })).promptTokens + newTokens / 2;
+    const floor = await floorSampler(path.join(dir, 'onnx', 'model.onnx'), config, pastLen);
+    try {
+      for (const p of prompts) {
+        lag.enable(); // only while the worker generates: the figure is about typing during decoding
+        const a = await oursDecode(client, { modelPath: dir, prompt: p, newTokens, speculative: 'off' });
+        lag.disable();
+        await client.request('generate', { modelPath: dir, prompt: 'x', options: { maxNewTokens: 1 } }); // a different cache, so the next prompt starts cold
+        const b = await oursDecode(client, { modelPath: dir, prompt: p, newTokens, speculative: 'prompt-lookup' });
+        requireSameTokens(`${label} bench prompt`, a.tokens, b.tokens);
+        lagTokens += a.tokens.length;
+        plain.push(a);
+        spec.push(b);
+        floors.push(await floor.sample(20)); // between our runs, so both see the same machine load
+      }
+    } finally {
+      await floor.release();
+    }
   } finally {
     await client.dispose();
-    await floorSession.release();
   }
-  const floor = median(floors);
-  const peer = await peerRuns(dir, prompt, newTokens, repeats);
-  const oTps = median(ours.runs.map((r) => r.decodeTokPerS));
-  const pTps = median(peer.map((r) => r.decodeTokPerS));
-  const oTtft = median(ours.runs.map((r) => r.ttftMs));
-  const pTtft = median(peer.map((r) => r.ttftMs));
+  if (lagTokens === 0) throw new Error('no token was generated while the event-loop lag was measured');
+  const T = await transformers();
+  const peer = await peerDecoder(T, dir, 'fp32');
+  const theirs: DecodeRun[] = [];
+  try {
+    await peer.run(`# warm-up\n${prompt}`, newTokens);
+    for (const p of prompts) theirs.push(await peer.run(p, newTokens));
+  } finally {
+    await peer.dispose();
+  }
+  const mismatch = plain.findIndex((r, i) => r.tokens.join() !== theirs[i].tokens.join());
+  if (mismatch >= 0) console.log(`bench: note: ${label} greedy tokens differ from transformers.js on run ${mismatch} (float noise on near-ties, or a conformance bug)`);
+  const oTps = med(plain, (r) => r.decodeTps);
+  const sTps = med(spec, (r) => r.decodeTps);
+  const pTps = med(theirs, (r) => r.decodeTps);
+  const oTtft = med(plain, (r) => r.ttftMs);
+  const pTtft = med(theirs, (r) => r.ttftMs);
   const perToken = 1000 / oTps;
+  const floor = median(floors);
+  const lagP99 = lag.percentile(99) / 1e6;
   const small = label === 'small';
-  figures.push(
-    { name: `${label}: decode`, value: oTps, unit: 'tokens/s', peer: 'transformers.js', peerValue: pTps, ratio: oTps / pTps, goal: small ? '>=2.0x' : '>=1.0x', met: oTps / pTps >= (small ? 2 : 1) },
-    { name: `${label}: time to first token`, value: oTtft, unit: 'ms', peer: 'transformers.js', peerValue: pTtft, ratio: pTtft / oTtft },
-    { name: `${label}: per-token time vs bare session.run`, value: perToken, unit: 'ms', peer: 'bare decode step', peerValue: floor, ratio: perToken / floor, goal: '<=1.10x', met: perToken / floor <= 1.1 },
-    { name: `${label}: editor event-loop lag p99 while generating`, value: ours.lagP99Ms, unit: 'ms', goal: '<=5 ms', met: ours.lagP99Ms <= 5 },
-  );
+  const id = (s: string) => `${label}_${s}`;
+  const peerName = 'transformers.js';
+  return [
+    { id: id('decode_tps'), name: `${label}: decode, plain (bench prompt)`, value: oTps, unit: 'tokens/s', peer: peerName, peerValue: pTps, ratio: oTps / pTps, goal: small ? '>=2.0x' : '>=1.0x', met: oTps / pTps >= (small ? 2 : 1) },
+    { id: id('spec_decode_tps'), name: `${label}: decode, speculative (bench prompt; ${med(spec, (r) => r.acceptedDraftTokens)} of ${med(spec, (r) => r.draftTokens)} drafts accepted)`, value: sTps, unit: 'tokens/s', peer: peerName, peerValue: pTps, ratio: sTps / pTps },
+    { id: id('ttft_ms'), name: `${label}: time to first token`, value: oTtft, unit: 'ms', peer: peerName, peerValue: pTtft, ratio: pTtft / oTtft },
+    { id: id('per_token_vs_floor_ms'), name: `${label}: per-token time vs bare session.run`, value: perToken, unit: 'ms', peer: 'bare decode step', peerValue: floor, ratio: perToken / floor, goal: '<=1.10x', met: perToken / floor <= 1.1 },
+    { id: small ? 'event_loop_lag_p99_ms' : id('event_loop_lag_p99_ms'), name: `${label}: editor event-loop lag p99 while the worker decodes (${lagTokens} tokens)`, value: lagP99, unit: 'ms', goal: '<=5 ms', met: lagP99 <= 5 },
+  ];
+}
+
+/**
+ * Code-editing decode on the small model: (a) a file re-emitted with a small edit, (b) a
+ * completion inside a file whose nearby code repeats. Plain and speculative on the same prompts
+ * (tokens must be identical), transformers.js on the same prompts.
+ */
+async function editGroup(dir: string, repeats: number): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const T = await transformers();
+  const client = new HostClient({ workerPath: WORKER });
+  const peer = await peerDecoder(T, dir, 'fp32');
+  try {
+    for (const w of editPrompts(heldOutFile(ROOT, dir, 2000, 1))) {
+      console.log(`bench: small ${w.id} decode: exactly ${w.newTokens} new tokens, plain vs speculative vs transformers.js, ${repeats} runs`);
+      const plain: DecodeRun[] = [];
+      const spec: DecodeRun[] = [];
+      const theirs: DecodeRun[] = [];
+      await oursDecode(client, { modelPath: dir, prompt: w.prompt, newTokens: w.newTokens, speculative: 'prompt-lookup' }); // warm-up
+      for (let i = 0; i < repeats; i++) {
+        const prompt = `# ${i}\n${w.prompt}`;
+        plain.push(await oursDecode(client, { modelPath: dir, prompt, newTokens: w.newTokens, speculative: 'off' }));
+        await client.request('generate', { modelPath: dir, prompt: 'x', options: { maxNewTokens: 1 } });
+        spec.push(await oursDecode(client, { modelPath: dir, prompt, newTokens: w.newTokens, speculative: 'prompt-lookup' }));
+        requireSameTokens(`small ${w.id} run ${i}`, plain[i].tokens, spec[i].tokens);
+        theirs.push(await peer.run(prompt, w.newTokens));
+      }
+      const o = med(plain, (r) => r.decodeTps);
+      const s = med(spec, (r) => r.decodeTps);
+      const p = med(theirs, (r) => r.decodeTps);
+      const acc = med(spec, (r) => r.acceptedDraftTokens);
+      const steps = med(spec, (r) => r.decodeSteps);
+      figures.push(
+        { id: `small_${w.id}_plain_tps`, name: `small ${w.name}: decode, plain`, value: o, unit: 'tokens/s', peer: 'transformers.js', peerValue: p, ratio: o / p },
+        { id: `small_${w.id}_spec_tps`, name: `small ${w.name}: decode, speculative (${acc} drafts accepted, ${steps} forward passes for ${w.newTokens} tokens)`, value: s, unit: 'tokens/s', peer: 'transformers.js', peerValue: p, ratio: s / p, goal: '>=2.0x', met: s / p >= 2 },
+        { id: `small_${w.id}_spec_speedup`, name: `small ${w.name}: speculative over plain (same run, identical tokens)`, value: s / o, unit: 'x', goal: '>=1.8x', met: s / o >= 1.8 },
+      );
+    }
+  } finally {
+    await peer.dispose();
+    await client.dispose();
+  }
+  return figures;
+}
+
+/** The keystroke replay on the small model: with scope and without, and transformers.js per keystroke. */
+async function replayGroup(dir: string, quick: boolean): Promise<Figure[]> {
+  const script = replayScript(heldOutFile(ROOT, dir), { chars: quick ? 80 : 160, beforeChars: 3000, afterChars: 1000, seed: 7 });
+  console.log(`bench: small keystroke replay (${script.events.length} keystrokes, ${script.events.filter((e) => e.pause).length} pauses), with scope, then without`);
+  // Cold first completion: a new host, the model loaded, one completion.
+  const client = new HostClient({ workerPath: WORKER });
+  try {
+    const t0 = performance.now();
+    await client.request('generate', { modelPath: dir, prompt: script.before, suffix: script.after, options: { maxNewTokens: 48, doSample: false } });
+    const coldMs = performance.now() - t0;
+    const withScope = replaySummary(await replayOurs(client, { modelPath: dir, script, scope: true }));
+    const noScope = replaySummary(await replayOurs(client, { modelPath: dir, script, scope: false }));
+    const T = await transformers();
+    const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { n_positions: number };
+    const peer = await replayPeer(T, { modelPath: dir, dtype: 'fp32', script, limit: quick ? 40 : 80, maxPromptTokens: config.n_positions - 49 });
+    const peerP50 = median(peer);
+    return [
+      { id: 'replay_p50_ms', name: 'small replay: keystroke-to-suggestion p50 (cache hits included)', value: withScope.p50, unit: 'ms', peer: 'transformers.js per keystroke', peerValue: peerP50, ratio: peerP50 / withScope.p50, goal: '>=5x lower', met: peerP50 / withScope.p50 >= 5 },
+      { id: 'replay_p95_ms', name: 'small replay: keystroke-to-suggestion p95', value: withScope.p95, unit: 'ms' },
+      { id: 'replay_model_p50_ms', name: 'small replay: keystroke-to-suggestion p50, model-served only', value: withScope.modelP50, unit: 'ms' },
+      { id: 'replay_suggested_fraction', name: 'small replay: keystrokes that got a suggestion', value: withScope.suggestedFraction, unit: 'fraction' },
+      { id: 'replay_pause_suggested_fraction', name: 'small replay: pauses (>=400 ms) that got a suggestion', value: withScope.pauseFraction, unit: 'fraction', goal: '>=0.5', met: withScope.pauseFraction >= 0.5 },
+      { id: 'replay_tokens_per_keystroke', name: 'small replay: tokens decoded per keystroke, scope before decoding', value: withScope.tokensPerKeystroke, unit: 'tokens', peer: "without scope (stop at '\\n\\n\\n')", peerValue: noScope.tokensPerKeystroke, ratio: noScope.tokensPerKeystroke / withScope.tokensPerKeystroke },
+      { id: 'replay_request_p50_ms', name: 'small replay: request time p50, scope before decoding', value: withScope.requestP50, unit: 'ms', peer: 'without scope', peerValue: noScope.requestP50, ratio: noScope.requestP50 / withScope.requestP50 },
+      { id: 'replay_noscope_pause_suggested_fraction', name: 'small replay: pauses that got a suggestion, without scope', value: noScope.pauseFraction, unit: 'fraction' },
+      { id: 'replay_kv_reuse_rate', name: 'small replay: prompt tokens reused from the KV cache', value: withScope.reuseRate, unit: 'fraction' },
+      { id: 'replay_cold_first_ms', name: 'small: cold first completion (host start + model load + completion)', value: coldMs, unit: 'ms', goal: '<=1500 ms', met: coldMs <= 1500 },
+    ];
+  } finally {
+    await client.dispose();
+  }
+}
+
+/** Runs one side of the 0.5B group in its own process, so its peak RSS is that side's alone. */
+function child(args: string[]): Promise<QwenChildResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [__filename, '--child', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      process.stdout.write(d.toString().split('\n').filter((l) => !l.startsWith('{')).join('\n'));
+    });
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0 || !last.startsWith('{')) reject(new Error(`bench child ${args.join(' ')} failed (exit ${code})`));
+      else resolve(JSON.parse(last) as QwenChildResult);
+    });
+  });
 }
 
 async function main(): Promise<void> {
-  const quick = process.argv.includes('--quick');
-  const figures: Figure[] = [];
-  if (process.argv.includes('--only-classification')) {
-    figures.push(...(await classificationBench(ROOT, path.join(ROOT, 'dist', 'host', 'worker.js'), quick)));
-    printReport('ONNX Assist classification benchmark', figures, { date: new Date().toISOString(), machine: `${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}`, ort: ort.env.versions.common });
+  const argv = process.argv.slice(2);
+  if (argv[0] === '--child') {
+    console.log(JSON.stringify(await qwenChild(ROOT, WORKER, argv.slice(1))));
     return;
   }
+  const quick = argv.includes('--quick');
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]?.split(',')) : undefined;
+  for (const g of only ?? []) if (!(GROUPS as readonly string[]).includes(g)) throw new Error(`--only takes some of ${GROUPS.join(', ')} (got ${g})`);
+  const want = (g: (typeof GROUPS)[number]) => (only ? only.has(g) : !quick || !['gpt2', 'qwen05'].includes(g));
   const defaultLm = path.join(ROOT, 'models', 'code-lm');
   const small = fs.existsSync(path.join(defaultLm, 'config.json')) ? defaultLm : path.join(ROOT, 'test', 'fixtures', 'models', 'tiny-gpt2');
-  await benchModel('small', small, 64, 5, figures);
-  console.log(`bench: keystroke replay on ${path.relative(ROOT, small)}`);
-  figures.push(...(await replayBench(ROOT, small, path.join(ROOT, 'dist', 'host', 'worker.js'), quick ? 60 : 150, 'small replay')));
-  const metrics = path.join(ROOT, 'test-results', 'vscode', 'metrics.json');
-  if (fs.existsSync(metrics)) {
-    const m = JSON.parse(fs.readFileSync(metrics, 'utf8')) as { activationMs: number; vscode: string };
-    figures.push({ name: `activation in VS Code ${m.vscode} (last npm run test:vscode)`, value: m.activationMs, unit: 'ms', goal: '<=50 ms', met: m.activationMs <= 50 });
-  } else console.log('bench: run npm run test:vscode to include activation time measured in a real VS Code');
-  figures.push(...(await classificationBench(ROOT, path.join(ROOT, 'dist', 'host', 'worker.js'), quick)));
-  const large = quick ? undefined : ensureLargeModel();
-  if (large) {
-    await benchModel('gpt2-124m', large, 32, 3, figures);
-    // At a realistic size a call per keystroke cannot keep up with typing, and queues.
-    console.log('bench: keystroke replay on the GPT-2-124M shape');
-    figures.push(...(await replayBench(ROOT, large, path.join(ROOT, 'dist', 'host', 'worker.js'), 60, 'gpt2-124m replay')));
-  }
-  printReport('ONNX Assist benchmark (higher ratio = ONNX Assist better, except per-token vs floor)', figures, {
+  const figures: Figure[] = [];
+  const failures: string[] = [];
+  // A group that fails (too few tokens, speculative not lossless) is reported and the others still run.
+  const group = async (g: (typeof GROUPS)[number], run: () => Promise<Figure[]>) => {
+    if (!want(g)) return;
+    try {
+      figures.push(...(await run()));
+    } catch (e) {
+      failures.push(`${g}: ${e instanceof Error ? e.message : String(e)}`);
+      console.error(`bench: ${g} FAILED: ${e instanceof Error ? e.stack : String(e)}`);
+    }
+  };
+  await group('decode', () => decodeGroup('small', small, 64, quick ? 3 : 5));
+  await group('edit', () => editGroup(small, quick ? 2 : 3));
+  await group('replay', () => replayGroup(small, quick));
+  await group('classify', async () => {
+    const f = await classificationBench(ROOT, WORKER, quick);
+    const metrics = path.join(ROOT, 'test-results', 'vscode', 'metrics.json');
+    if (fs.existsSync(metrics)) {
+      const m = JSON.parse(fs.readFileSync(metrics, 'utf8')) as { activationMs: number; vscode: string };
+      f.push({ id: 'activation_ms', name: `activation in VS Code ${m.vscode} (last npm run test:vscode)`, value: m.activationMs, unit: 'ms', goal: '<=50 ms', met: m.activationMs <= 50 });
+    }
+    return f;
+  });
+  await group('gpt2', async () => {
+    const dir = ensureGpt2Model(ROOT);
+    return dir ? decodeGroup('gpt2', dir, 32, 3) : [];
+  });
+  await group('qwen05', async () => {
+    const m = ensureQwenModels(ROOT);
+    if (!m) return [];
+    const ours = await child(['ours', m.q4, m.int8, quick ? 'quick' : 'full']);
+    const peer = await child(['peer', m.q4, m.int8, quick ? 'quick' : 'full', String(ours.beforeChars)]);
+    return qwenFigures(ours, peer);
+  });
+  requireIds(figures);
+  printReport('ONNX Assist benchmark (ratio > 1 = ONNX Assist better, except per-token vs floor)', figures, {
     date: new Date().toISOString(),
     machine: `${os.cpus()[0]?.model ?? 'cpu'} x${os.availableParallelism()}`,
     threads: resolveThreads(undefined),
     ort: ort.env.versions.common,
+    failures,
   });
+  if (failures.length) {
+    console.error(`bench FAILED:\n  ${failures.join('\n  ')}`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((e: unknown) => {

@@ -1,47 +1,110 @@
 /**
- * Keystroke replay: a held-out source file typed character by character at human intervals
- * through the completion pipeline, against a transformers.js text-generation call per keystroke
- * on the same model. Latency is from the keystroke to the suggestion being ready.
+ * Keystroke replay: a held-out source file typed at human pace (seeded key intervals, pauses after
+ * some words and lines, typos fixed with a backspace) through the completion pipeline and the
+ * real policy (scope decided before decoding), with the product's debounce. Reports how many
+ * keystrokes and how many pauses got a suggestion, keystroke-to-suggestion latency, tokens decoded
+ * per keystroke with scope and without (the old stop at '\n\n\n'), and the KV prefix reuse rate;
+ * against a transformers.js text-generation call per keystroke on the same model.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HostClient } from '../../src/client/hostClient';
+import type { HostClient } from '../../src/client/hostClient';
 import { CompletionPipeline } from '../../src/core/completion/pipeline';
+import type { CompletionLimits } from '../../src/core/completion/policy';
 import type { CompletionContext } from '../../src/core/completion/postprocess';
 import { SeededRandom } from '../../src/host/generation/sampling';
-import { median, percentile, type Figure } from '../eval/report';
+import type { GenerationOptions } from '../../src/protocol/types';
+import { median, percentile } from '../eval/report';
+import { sleep, type PeerDtype, type Transformers } from './common';
 
-const DEBOUNCE_MS = 120;
-const OPTIONS = { maxNewTokens: 48, timeLimitMs: 500, doSample: false, stop: ['\n\n\n'] };
+/** The product's defaults (package.json onnxAssist.inline.*). */
+export const DEBOUNCE_MS = 120;
+export const LIMITS: CompletionLimits = { maxNewTokens: 48, timeLimitMs: 500 };
+/** A pause: the typist stops at least this long, the moment a suggestion is most useful. */
+export const PAUSE_MS = 400;
 
-interface Script {
-  before: string;
-  typed: string;
-  after: string;
-  delays: number[];
+export interface KeyEvent {
+  /** Milliseconds from the start of the replay. */
+  at: number;
+  /** A character typed, or undefined for a backspace. */
+  ch?: string;
+  /** The typist pauses after this key (the next one comes PAUSE_MS or more later). */
+  pause: boolean;
 }
 
-/** A stretch of a held-out file to type, with the text around it and seeded key intervals. */
-export function replayScript(root: string, model: string, keystrokes: number): Script {
-  const manifestPath = path.join(model, 'corpus-manifest.json');
-  let text = fs.readFileSync(path.join(root, 'src/host/generation/sampling.ts'), 'utf8');
-  if (fs.existsSync(manifestPath)) {
-    const held = (JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { path: string; split: string; lang: string }[]).find(
-      (m) => m.split === 'test' && m.lang === 'python' && fs.existsSync(m.path) && fs.statSync(m.path).size > 4000,
-    );
-    if (held) text = fs.readFileSync(held.path, 'utf8');
+export interface Script {
+  before: string;
+  after: string;
+  events: KeyEvent[];
+}
+
+/**
+ * Key events that type `target` with seeded human timing: 60-220 ms between keys, a 400-1500 ms
+ * pause after a line (three in five) or a word (one in five), and a wrong letter fixed with a
+ * backspace on about 3% of letters. Pure, so a test can check it.
+ */
+export function keyEvents(target: string, seed: number): KeyEvent[] {
+  const rng = new SeededRandom(seed);
+  const events: KeyEvent[] = [];
+  let at = 0;
+  const key = (ch: string | undefined, gap: number) => {
+    at += gap;
+    events.push({ at, ch, pause: false });
+  };
+  const gap = () => 60 + Math.floor(rng.next() * 160);
+  const pause = () => PAUSE_MS + Math.floor(rng.next() * 1100);
+  let next = 0;
+  for (let i = 0; i < target.length; i++) {
+    const ch = target[i];
+    if (/[a-z]/.test(ch) && rng.next() < 0.03) {
+      key(String.fromCharCode(97 + Math.floor(rng.next() * 26)), next || gap());
+      key(undefined, 120 + Math.floor(rng.next() * 180));
+      next = gap();
+    }
+    key(ch, next || gap());
+    const endOfWord = /\w/.test(ch) && !/\w/.test(target[i + 1] ?? '');
+    const p = ch === '\n' ? 0.6 : endOfWord ? 0.2 : 0;
+    next = rng.next() < p ? pause() : 0;
+    if (next) events[events.length - 1].pause = true;
   }
+  if (events.length) events[events.length - 1].pause = true; // the typist stops at the end
+  return events;
+}
+
+/** The document after the first `n` events: the typed text with backspaces applied. */
+export function typedAfter(events: KeyEvent[], n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s = events[i].ch === undefined ? s.slice(0, -1) : s + events[i].ch;
+  return s;
+}
+
+/** A held-out Python file of the model's corpus (or a fallback), long enough to replay in. */
+export function heldOutFile(root: string, model: string, minBytes = 4000, skip = 0): string {
+  const manifestPath = path.join(model, 'corpus-manifest.json');
+  const fallback = ['/usr/lib/python3.11/textwrap.py', '/usr/lib/python3.11/shlex.py', '/usr/lib/python3.11/fractions.py', path.join(root, 'tools/export/quantize.py')];
+  let paths = fallback.filter((p) => fs.existsSync(p));
+  if (fs.existsSync(manifestPath)) {
+    const held = (JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { path: string; split: string; lang: string }[]).filter(
+      (m) => m.split === 'test' && m.lang === 'python' && fs.existsSync(m.path) && fs.statSync(m.path).size > minBytes,
+    );
+    if (held.length) paths = held.map((m) => m.path);
+  }
+  return fs.readFileSync(paths[skip % paths.length], 'utf8');
+}
+
+/** About `chars` characters typed from a third into `text`, ending at a line end, with `beforeChars` before it. */
+export function replayScript(text: string, p: { chars: number; beforeChars: number; afterChars: number; seed: number }): Script {
   const start = text.indexOf('\n', Math.floor(text.length / 3)) + 1;
-  const rng = new SeededRandom(7);
+  let end = text.indexOf('\n', start + p.chars);
+  if (end < 0) end = text.length;
   return {
-    before: text.slice(Math.max(0, start - 3000), start),
-    typed: text.slice(start, start + keystrokes),
-    after: text.slice(start + keystrokes, start + keystrokes + 1000),
-    delays: Array.from({ length: keystrokes }, () => 60 + Math.floor(rng.next() * 160)),
+    before: text.slice(Math.max(0, start - p.beforeChars), start),
+    after: text.slice(end, end + p.afterChars),
+    events: keyEvents(text.slice(start, end), p.seed),
   };
 }
 
-function context(prefix: string, suffix: string): CompletionContext {
+export function completionContext(prefix: string, suffix: string): CompletionContext {
   const linePrefix = prefix.slice(prefix.lastIndexOf('\n') + 1);
   const lineEnd = suffix.indexOf('\n');
   return {
@@ -55,102 +118,136 @@ function context(prefix: string, suffix: string): CompletionContext {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export interface ReplayOutcome {
+  keystrokes: number;
+  pauses: number;
+  /** Keystrokes whose suggestion was ready before the next keystroke, and the pauses among them. */
+  suggested: number;
+  pausesSuggested: number;
+  /** Keystroke to suggestion ready, for every suggested keystroke (cache hits included). */
+  latencies: number[];
+  /** Only those the model served (not the type-through cache). */
+  modelLatencies: number[];
+  cacheHits: number;
+  requests: number;
+  /** Requests that finished (not superseded), their decoded tokens and durations. */
+  finished: number;
+  newTokens: number;
+  requestMs: number[];
+  promptTokens: number;
+  reusedTokens: number;
+  /** Tokens generated while the replay ran (so a lag figure is known to cover decoding). */
+  wallMs: number;
+}
 
-/** Ours: cache first, debounce, one request in flight; superseded keystrokes get no suggestion. */
-async function replayOurs(client: HostClient, modelPath: string, s: Script) {
-  // The bench's own OPTIONS, the same for both sides, instead of the product's settings.
-  const pipeline = new CompletionPipeline(
-    async (prefix, suffix, _options, signal) => (await client.request('generate', { modelPath, prompt: prefix, suffix, options: OPTIONS }, { signal })).texts,
-    () => ({ maxNewTokens: OPTIONS.maxNewTokens, timeLimitMs: 60_000 }),
-  );
-  const latencies: number[] = [];
-  let cacheHits = 0;
+/**
+ * Ours: the product's flow per keystroke: the type-through cache first, else after the debounce
+ * one request (a newer keystroke aborts the older one inside the worker). `scope: false` replays
+ * the old behaviour: no scope, decoding stops only at '\n\n\n'.
+ */
+export async function replayOurs(client: HostClient, p: { modelPath: string; onnxFile?: string; script: Script; scope: boolean }): Promise<ReplayOutcome> {
+  const s = p.script;
+  const o: ReplayOutcome = { keystrokes: s.events.length, pauses: s.events.filter((e) => e.pause).length, suggested: 0, pausesSuggested: 0, latencies: [], modelLatencies: [], cacheHits: 0, requests: 0, finished: 0, newTokens: 0, requestMs: [], promptTokens: 0, reusedTokens: 0, wallMs: 0 };
+  const pipeline = new CompletionPipeline(async (prefix, suffix, options, signal) => {
+    const opts: GenerationOptions = p.scope ? options : { ...options, scope: undefined, blockIndent: undefined, stop: ['\n\n\n'] };
+    o.requests++;
+    const r = await client.request('generate', { modelPath: p.modelPath, onnxFile: p.onnxFile, prompt: prefix, suffix, options: opts }, { signal });
+    o.finished++;
+    o.newTokens += r.stats.newTokens;
+    o.requestMs.push(r.stats.totalMs);
+    o.promptTokens += r.stats.promptTokens;
+    o.reusedTokens += r.stats.reusedTokens;
+    return r.texts;
+  }, () => LIMITS);
   let latest = -1;
+  const served = (i: number, ms: number, fromCache: boolean) => {
+    o.suggested++;
+    if (s.events[i].pause) o.pausesSuggested++;
+    o.latencies.push(ms);
+    if (!fromCache) o.modelLatencies.push(ms);
+  };
   const pending: Promise<void>[] = [];
-  for (let i = 0; i < s.typed.length; i++) {
-    await sleep(s.delays[i]);
+  const start = performance.now();
+  let doc = '';
+  for (let i = 0; i < s.events.length; i++) {
+    const e = s.events[i];
+    const wait = start + e.at - performance.now();
+    if (wait > 0) await sleep(wait);
     latest = i;
+    doc = e.ch === undefined ? doc.slice(0, -1) : doc + e.ch;
     const t = performance.now();
-    const prefix = s.before + s.typed.slice(0, i + 1);
-    const suffix = s.typed.slice(i + 1) ? '\n' + s.after : s.after; // the rest of the file after the cursor's line
-    const q = { key: 'replay', prefix, suffix, ctx: context(prefix, suffix), manual: false };
+    const prefix = s.before + doc;
+    const q = { key: 'replay', prefix, suffix: s.after, ctx: completionContext(prefix, s.after), manual: false };
     const hit = pipeline.cached(q);
     if (hit) {
-      cacheHits++;
-      latencies.push(performance.now() - t);
+      if (hit.texts.length) {
+        o.cacheHits++;
+        served(i, performance.now() - t, true);
+      }
       continue;
     }
-    const me = i;
     pending.push(
       (async () => {
         await sleep(DEBOUNCE_MS);
-        if (latest !== me) return; // a newer keystroke arrived during the debounce
+        if (latest !== i) return; // a newer keystroke arrived during the debounce
         try {
-          await pipeline.generate(q);
-          if (latest === me) latencies.push(performance.now() - t);
+          const r = await pipeline.generate(q);
+          if (latest === i && r.texts.length) served(i, performance.now() - t, false);
         } catch {
-          // superseded: the newer keystroke aborted it
+          // superseded: the newer keystroke aborted it in the worker
         }
       })(),
     );
   }
   await Promise.all(pending);
+  o.wallMs = performance.now() - start;
   pipeline.dispose();
-  return { latencies, cacheHits };
+  return o;
 }
 
-/** Peer: one transformers.js generation per keystroke; calls cannot be cancelled, so they queue. */
-async function replayPeer(modelPath: string, s: Script) {
-  const T = await import('@huggingface/transformers');
-  T.env.allowRemoteModels = false;
-  T.env.localModelPath = '/';
-  const gen = await T.pipeline('text-generation', modelPath, { dtype: 'fp32' });
-  const ctx = (JSON.parse(fs.readFileSync(path.join(modelPath, 'config.json'), 'utf8')) as { n_positions: number }).n_positions;
+/**
+ * Peer: one transformers.js text-generation call per keystroke (no cancellation, no cache), the
+ * first `limit` keystrokes; calls queue behind each other, and latency counts the queueing.
+ */
+export async function replayPeer(T: Transformers, p: { modelPath: string; dtype: PeerDtype; script: Script; limit: number; maxPromptTokens: number }): Promise<number[]> {
+  const gen = await T.pipeline('text-generation', p.modelPath, { dtype: p.dtype });
   // transformers.js does not cut a prompt to the context: a caller must, with its tokenizer.
   const fit = (text: string) => {
-    let t = text.slice(-1500);
-    while (gen.tokenizer.encode(t).length > ctx - OPTIONS.maxNewTokens - 1) t = t.slice(100);
+    let t = text.slice(-8000);
+    while (gen.tokenizer.encode(t).length > p.maxPromptTokens) t = t.slice(100);
     return t;
   };
+  const events = p.script.events.slice(0, p.limit);
   const latencies: number[] = [];
   try {
     const start = performance.now();
-    let at = 0;
-    let free = start;
-    for (let i = 0; i < s.typed.length; i++) {
-      at += s.delays[i];
-      const keyTime = start + at;
+    let doc = '';
+    for (const e of events) {
+      const keyTime = start + e.at;
       const now = performance.now();
       if (now < keyTime) await sleep(keyTime - now);
-      const prefix = s.before + s.typed.slice(0, i + 1);
-      await gen(fit(prefix), { max_new_tokens: OPTIONS.maxNewTokens, do_sample: false, return_full_text: false });
-      free = performance.now();
-      latencies.push(free - keyTime);
+      doc = e.ch === undefined ? doc.slice(0, -1) : doc + e.ch;
+      await gen(fit(p.script.before + doc), { max_new_tokens: LIMITS.maxNewTokens, do_sample: false, return_full_text: false });
+      latencies.push(performance.now() - keyTime);
     }
   } finally {
     await gen.dispose();
   }
-  return { latencies };
+  return latencies;
 }
 
-export async function replayBench(root: string, modelPath: string, workerPath: string, keystrokes: number, label = 'replay'): Promise<Figure[]> {
-  const s = replayScript(root, modelPath, keystrokes);
-  // Cold first completion: a new host, the model loaded, one completion.
-  const cold = new HostClient({ workerPath });
-  const t0 = performance.now();
-  await cold.request('generate', { modelPath, prompt: s.before, suffix: s.after, options: OPTIONS });
-  const coldMs = performance.now() - t0;
-  const ours = await replayOurs(cold, modelPath, s);
-  await cold.dispose();
-  const peer = await replayPeer(modelPath, s);
-  const p50 = median(ours.latencies);
-  const peerP50 = median(peer.latencies);
-  return [
-    { name: `${label}: keystroke-to-suggestion p50`, value: p50, unit: 'ms', peer: 'transformers.js per keystroke', peerValue: peerP50, ratio: peerP50 / p50, goal: '>=5x lower', met: peerP50 / p50 >= 5 },
-    { name: `${label}: keystroke-to-suggestion p95`, value: percentile(ours.latencies, 95), unit: 'ms', peer: 'transformers.js per keystroke', peerValue: percentile(peer.latencies, 95), ratio: percentile(peer.latencies, 95) / percentile(ours.latencies, 95) },
-    { name: `${label}: keystrokes served from the type-through cache`, value: ours.cacheHits / s.typed.length, unit: 'fraction' },
-    { name: `${label}: keystrokes that got a suggestion`, value: ours.latencies.length / s.typed.length, unit: 'fraction', peer: 'transformers.js per keystroke', peerValue: 1 },
-    { name: `${label}: cold first completion (host start + model load + completion)`, value: coldMs, unit: 'ms', goal: '<=1500 ms', met: coldMs <= 1500 },
-  ];
+/** The summary figures of a replay outcome (ids `${prefix}replay_...`). */
+export function replaySummary(o: ReplayOutcome) {
+  return {
+    p50: o.latencies.length ? median(o.latencies) : NaN,
+    p95: o.latencies.length ? percentile(o.latencies, 95) : NaN,
+    modelP50: o.modelLatencies.length ? median(o.modelLatencies) : NaN,
+    suggestedFraction: o.suggested / o.keystrokes,
+    pauseFraction: o.pauses ? o.pausesSuggested / o.pauses : NaN,
+    tokensPerKeystroke: o.newTokens / o.keystrokes,
+    tokensPerRequest: o.finished ? o.newTokens / o.finished : NaN,
+    requestP50: o.requestMs.length ? median(o.requestMs) : NaN,
+    reuseRate: o.promptTokens ? o.reusedTokens / o.promptTokens : NaN,
+    promptTokens: o.finished ? o.promptTokens / o.finished : NaN,
+  };
 }

@@ -1,6 +1,8 @@
 /** Benchmark figures: a readable table, then one JSON line holding every figure. */
 
 export interface Figure {
+  /** Stable snake_case key for tools that read the JSON line (the bench requires it; others get one made from the name). */
+  id?: string;
   name: string;
   value: number;
   unit: string;
@@ -25,6 +27,11 @@ export function percentile(xs: number[], p: number): number {
 
 const fmt = (v: number | undefined, digits = 3) => (v === undefined ? '' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(digits));
 
+/** A snake_case id made from a figure's name, for producers that set none. */
+export function idFromName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+}
+
 export function printReport(title: string, figures: Figure[], meta: Record<string, unknown>, out: (line: string) => void = console.log): void {
   const rows = figures.map((f) => [f.name, `${fmt(f.value)} ${f.unit}`, f.peer ? `${fmt(f.peerValue)} (${f.peer})` : '', f.ratio === undefined ? '' : `${fmt(f.ratio)}x`, f.goal ? `${f.goal} ${f.met ? 'met' : 'MISSED'}` : '']);
   const head = ['figure', 'ONNX Assist', 'peer', 'ratio', 'goal'];
@@ -34,5 +41,5 @@ export function printReport(title: string, figures: Figure[], meta: Record<strin
   out(line(head));
   out(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) out(line(r));
-  out(JSON.stringify({ ...meta, figures }));
+  out(JSON.stringify({ ...meta, figures: figures.map((f) => ({ id: f.id ?? idFromName(f.name), ...f })) }));
 }

@@ -95,6 +95,8 @@ class LlamaForCausalLM(nn.Module):
         self.layers = nn.ModuleList(LlamaDecoderLayer(cfg) for _ in range(cfg["num_hidden_layers"]))
         self.norm = LlamaRMSNorm(e, cfg["rms_norm_eps"])
         self.lm_head = nn.Linear(e, cfg["vocab_size"], bias=False)
+        if cfg.get("tie_word_embeddings"):
+            self.lm_head.weight = self.embed_tokens.weight  # Qwen2.5 0.5B-1.5B: one matrix for both
         inv = 1.0 / (cfg["rope_theta"] ** (torch.arange(0, self.head_dim, 2, dtype=torch.float32) / self.head_dim))
         self.register_buffer("inv_freq", inv, persistent=False)
 
@@ -120,13 +122,13 @@ CHATML = (
 )
 
 
-def llama_config(model_type, vocab_size, shape, eos_id, head_dim=None):
+def llama_config(model_type, vocab_size, shape, eos_id, head_dim=None, intermediate=None, rope_theta=10000.0, tie=False):
     layers, heads, kv_heads, hidden, positions = shape.layers, shape.heads, shape.kv_heads, shape.hidden, shape.positions
     cfg = {
         "architectures": ["Qwen2ForCausalLM" if model_type == "qwen2" else "LlamaForCausalLM"], "model_type": model_type,
-        "vocab_size": vocab_size, "hidden_size": hidden, "intermediate_size": hidden * 3, "num_hidden_layers": layers,
+        "vocab_size": vocab_size, "hidden_size": hidden, "intermediate_size": intermediate or hidden * 3, "num_hidden_layers": layers,
         "num_attention_heads": heads, "num_key_value_heads": kv_heads, "max_position_embeddings": positions,
-        "rms_norm_eps": 1e-6, "rope_theta": 10000.0, "hidden_act": "silu", "tie_word_embeddings": False,
+        "rms_norm_eps": 1e-6, "rope_theta": rope_theta, "hidden_act": "silu", "tie_word_embeddings": tie,
         "bos_token_id": eos_id, "eos_token_id": eos_id, "use_cache": True, "attention_bias": model_type == "qwen2",
         "transformers_version": "4.46.0",
     }
@@ -135,12 +137,14 @@ def llama_config(model_type, vocab_size, shape, eos_id, head_dim=None):
     return cfg
 
 
-def write_llama_folder(model_type, out, tokenizer_json, *, special_tokens, shape, seed=0, init_std=0.02):
+def write_llama_folder(model_type, out, tokenizer_json, *, special_tokens, shape, seed=0, init_std=0.02,
+                       intermediate=None, rope_theta=10000.0, tie=False):
     """Llama / Qwen2: grouped-query attention (shape.kv_heads), rotary positions; Qwen2 adds q/k/v biases
-    and an instruct-style ChatML template, so chat prompts can be tested."""
+    and an instruct-style ChatML template, so chat prompts can be tested. A graph over 2 GB (a 0.5B
+    fp32 model) is written by torch with its weights as external data files beside model.onnx."""
     vocab_size = len(tokenizer_json["model"]["vocab"])
     torch.manual_seed(seed)
-    cfg = llama_config(model_type, vocab_size, shape, 0)
+    cfg = llama_config(model_type, vocab_size, shape, 0, intermediate=intermediate, rope_theta=rope_theta, tie=tie)
     model = LlamaForCausalLM(cfg)
     d = shape.hidden // shape.heads
     shapes = [(1, shape.kv_heads, 2, d) for _ in range(2 * shape.layers)]
@@ -157,4 +161,6 @@ def write_llama_folder(model_type, out, tokenizer_json, *, special_tokens, shape
 def build(a, texts):
     specials = a.special_tokens.split(",")
     tj = tok.train_byte_bpe(texts, a.vocab_size, specials)
-    return write_llama_folder(a.arch, a.out, tj, special_tokens=specials, shape=shape_of(a), seed=a.seed, init_std=a.init_std)
+    tok.pad_vocab(tj, a.pad_vocab)
+    return write_llama_folder(a.arch, a.out, tj, special_tokens=specials, shape=shape_of(a), seed=a.seed, init_std=a.init_std,
+                              intermediate=a.intermediate, rope_theta=a.rope_theta, tie=a.tie_embeddings)
