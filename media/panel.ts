@@ -201,6 +201,13 @@ type Message<T extends ToPanel['type']> = Extract<ToPanel, { type: T }>;
     document.body.dataset.report = 'true';
   }
 
+  function showContext(c: Message<'context'>['context']) {
+    const used = c.files.length ? `${c.files.join(', ')} (${c.usedChunks} chunks, ${c.usedTokens} tokens)` : 'no other file yet';
+    $('contextLine').textContent = c.enabled ? `Project context of the last suggestion: ${used}.` : 'Project context is off.';
+    $('contextToggle').textContent = c.enabled ? 'Turn off' : 'Turn on';
+  }
+  $('contextToggle').addEventListener('click', () => vscode.postMessage({ type: 'run', command: 'onnxAssist.toggleContext' }));
+
   function showCounters(c: Message<'counters'>['counters']) {
     $('counters').textContent = `Inline completions: ${c.shown} shown, ${c.accepted} accepted (${c.acceptedChars} characters). Counted on this machine only.`;
   }
@@ -278,6 +285,9 @@ type Message<T extends ToPanel['type']> = Extract<ToPanel, { type: T }>;
         break;
       case 'counters':
         showCounters(m.counters);
+        break;
+      case 'context':
+        showContext(m.context);
         break;
     }
   });

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { HostClient } from '../client/hostClient';
 import { readSettings, SECTION, type Settings } from './config';
 import { isCancelled } from '../protocol/errors';
-import type { ChatMessage, GenerateResult, GenerationOptions, HostStatus, ModelInfo, TokenEvent } from '../protocol/types';
+import type { ChatMessage, ContextChunk, GenerateResult, GenerationOptions, HostStatus, ModelInfo, PrefillResult, TokenEvent } from '../protocol/types';
 import { CompletionCounters } from '../core/completion/counters';
 import { actionsFor } from './errors';
 import { ModelLocator } from './models/locations';
@@ -27,12 +27,29 @@ export class LocalTelemetry {
   }
 }
 
+/** The project context of the last inline-completion request (for Show Host Status and the panel). */
+export interface ContextReport {
+  /** Files whose chunks made it into the prompt, in prompt order. */
+  files: string[];
+  /** Files whose chunks were sent (the host may fit fewer). */
+  sentFiles: string[];
+  /** Chunks sent, chunks the host fitted into the prompt, and their tokens. */
+  sentChunks: number;
+  usedChunks: number;
+  usedTokens: number;
+  at: Date;
+}
+
 export class Assistant implements vscode.Disposable {
   settings: Settings;
   readonly client: HostClient;
   readonly models: ModelLocator;
   readonly counters: CompletionCounters;
   readonly telemetry = new LocalTelemetry();
+  /** The last completion request's project context; undefined before the first. */
+  lastContext: ContextReport | undefined;
+  private readonly contextEmitter = new vscode.EventEmitter<ContextReport>();
+  readonly onContextUsed = this.contextEmitter.event;
   private readonly busyEmitter = new vscode.EventEmitter<boolean>();
   readonly onBusy = this.busyEmitter.event;
   private busy = 0;
@@ -77,6 +94,7 @@ export class Assistant implements vscode.Disposable {
         if (!busy && this.providerStale) void this.refreshProvider();
       }),
       this.telemetry,
+      this.contextEmitter,
       this.busyEmitter,
       this.providerEmitter,
     );
@@ -140,10 +158,32 @@ export class Assistant implements vscode.Disposable {
     }
   }
 
-  /** One inline-completion request (core/completion/policy.ts decides its options) on the generation model. */
-  async complete(prefix: string, suffix: string, options: GenerationOptions, signal: AbortSignal): Promise<string[]> {
+  /**
+   * One inline-completion request (core/completion/policy.ts decides its options) on the
+   * generation model, with the project context chunks to put before the prompt.
+   */
+  async complete(prefix: string, suffix: string, options: GenerationOptions, signal: AbortSignal, context?: ContextChunk[]): Promise<string[]> {
     const modelPath = this.models.generationModel(this.settings);
-    return this.tracked(async () => (await this.client.request('generate', { modelPath, prompt: prefix, suffix, options, ...this.load() }, { signal })).texts);
+    const r = await this.tracked(() => this.client.request('generate', { modelPath, prompt: prefix, suffix, context, options, ...this.load() }, { signal }));
+    this.noteContext(context ?? [], r.stats.contextChunks, r.stats.contextTokens);
+    return r.texts;
+  }
+
+  /**
+   * Warms the host's KV cache with the prompt the next completion will build (same prefix,
+   * suffix, context and maxNewTokens); a completion request pre-empts it in the host.
+   */
+  prefill(r: { prefix: string; suffix: string; context?: ContextChunk[]; maxNewTokens: number; signal: AbortSignal }): Promise<PrefillResult> {
+    const modelPath = this.models.generationModel(this.settings);
+    return this.client.request('prefill', { modelPath, prompt: r.prefix, suffix: r.suffix, context: r.context, maxNewTokens: r.maxNewTokens, ...this.load() }, { signal: r.signal });
+  }
+
+  private noteContext(sent: ContextChunk[], used: number | undefined, tokens: number | undefined): void {
+    // The host fits the first chunks in request order; older hosts report nothing: all were sent.
+    const fitted = sent.slice(0, used ?? sent.length);
+    const files = (cs: ContextChunk[]) => [...new Set(cs.map((c) => c.path))];
+    this.lastContext = { files: files(fitted), sentFiles: files(sent), sentChunks: sent.length, usedChunks: fitted.length, usedTokens: tokens ?? 0, at: new Date() };
+    this.contextEmitter.fire(this.lastContext);
   }
 
   /** Streamed generation for the palette and the panel (chat when `messages` are given). */

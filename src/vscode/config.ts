@@ -16,6 +16,16 @@ export interface InlineSettings {
   multiline: MultilinePolicy;
   disabledLanguages: string[];
   maxFileSizeKB: number;
+  /** Prefill the cache on file switch and typing pauses (vscode/completion/warmer.ts). */
+  warmCache: boolean;
+}
+
+/** Project context for inline completions (core/completion/context/). */
+export interface ContextSettings {
+  enabled: boolean;
+  chunkLines: number;
+  maxChunks: number;
+  maxTokens: number;
 }
 
 export interface Settings {
@@ -25,6 +35,7 @@ export interface Settings {
   executionProvider: ExecutionProvider;
   threads: number;
   inline: InlineSettings;
+  context: ContextSettings;
   zeroShot: { model: string; template: string; multiLabel: boolean };
   /** Names of the fields Classify File adds to each record. */
   batch: { labelField: string; scoreField: string };
@@ -60,6 +71,7 @@ export function readSettings(source: SettingsSource, trusted: boolean, warn: (me
   const isStr = (v: unknown): v is string => typeof v === 'string';
   const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
   const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  const isCount = (v: unknown): v is number => isNum(v) && Number.isInteger(v) && v >= 1;
   const isStrs = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr);
   const isName = (v: unknown): v is string => isStr(v) && v.trim().length > 0;
   const isEp = (v: unknown): v is ExecutionProvider => (EXECUTION_PROVIDERS as readonly unknown[]).includes(v);
@@ -78,6 +90,13 @@ export function readSettings(source: SettingsSource, trusted: boolean, warn: (me
       multiline: get('inline.multiline', isPolicy),
       disabledLanguages: get('inline.disabledLanguages', isStrs),
       maxFileSizeKB: get('inline.maxFileSizeKB', isNum),
+      warmCache: get('inline.warmCache', isBool),
+    },
+    context: {
+      enabled: get('context.enabled', isBool),
+      chunkLines: get('context.chunkLines', isCount),
+      maxChunks: get('context.maxChunks', isCount),
+      maxTokens: get('context.maxTokens', isCount),
     },
     zeroShot: {
       model: get('zeroShot.model', isStr),

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { defaultWorkerPath, HostClient } from '../../src/client/hostClient';
 import { HostError } from '../../src/protocol/errors';
 import { evalFewShotSpam } from './fewShotSpam';
+import { evalRepoContext } from './repoContext';
 import { printReport, type Figure } from './report';
 import { evalCodeLanguage, evalCodeLm, evalSpam, type EvalOptions } from './shippedModels';
 
@@ -18,7 +19,10 @@ const EVALS = {
   'code-lm': evalCodeLm,
   'spam-classifier': async (c: HostClient, o: EvalOptions) => (await evalSpam(c, o)).figures,
   'code-language': async (c: HostClient, o: EvalOptions) => (await evalCodeLanguage(c, o)).figures,
+  'repo-context': evalRepoContext,
 } as const;
+/** The shipped model each evaluation needs, when its name is not a model's. */
+const MODEL_OF: Partial<Record<string, string>> = { 'repo-context': 'code-lm' };
 type Name = keyof typeof EVALS;
 
 const USAGE = `usage: npm run eval -- [--quick] [--only ${Object.keys(EVALS).join(',')}] [--onnx-file model_quantized.onnx]
@@ -58,7 +62,7 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
     const o: EvalOptions = { root, quick: !!v.quick, onnxFile: v['onnx-file'], log: out };
     for (const name of names) {
       if (only && !only.includes(name)) continue;
-      if (!fs.existsSync(path.join(root, 'models', name, 'config.json'))) {
+      if (!fs.existsSync(path.join(root, 'models', MODEL_OF[name] ?? name, 'config.json'))) {
         out(`${name}: not in models/, skipped`);
         continue;
       }

@@ -86,9 +86,20 @@ async function showStatus(assistant: Assistant): Promise<HostStatus> {
     for (const f of m.fallbacks) lines.push(`  passed over: ${f}`);
   }
   if (s.models.length === 0) lines.push('no model loaded yet (models load on first use)');
+  lines.push(contextLine(assistant));
   for (const l of lines) assistant.output.info(l);
   assistant.output.show(true);
   return s;
+}
+
+/** Which files fed the last suggestion (project context), or why none did. */
+function contextLine(assistant: Assistant): string {
+  if (!assistant.settings.context.enabled) return 'project context: off (onnxAssist.context.enabled)';
+  if (!vscode.workspace.isTrusted) return 'project context: off in an untrusted workspace';
+  const c = assistant.lastContext;
+  if (!c) return 'project context: no completion requested yet';
+  const files = c.files.length ? c.files.join(', ') : 'none';
+  return `project context of the last suggestion (${c.at.toLocaleTimeString()}): ${c.usedChunks} of ${c.sentChunks} chunks, ${c.usedTokens} tokens, from ${files}`;
 }
 
 /** Restart Inference Host, with a notification once the new host answers. */
@@ -115,6 +126,7 @@ export function registerCommands(assistant: Assistant): vscode.Disposable {
     cmd('onnxAssist.showStatus', guard('Show host status', () => showStatus(assistant))),
     cmd('onnxAssist.restartHost', guard('Restart inference host', () => restartHost(assistant))),
     cmd('onnxAssist.openPanel', () => vscode.commands.executeCommand('onnxAssist.panel.focus')),
+    cmd('onnxAssist.toggleContext', () => vscode.workspace.getConfiguration(SECTION).update('context.enabled', !assistant.settings.context.enabled, vscode.ConfigurationTarget.Global)),
     cmd('onnxAssist.toggleInline', () => vscode.workspace.getConfiguration(SECTION).update('inline.enabled', !assistant.settings.inline.enabled, vscode.ConfigurationTarget.Global)),
     cmd(ACCEPT_COMMAND, (chars: number) => assistant.counters.accepted(typeof chars === 'number' ? chars : 0)),
   );

@@ -7,9 +7,11 @@
  */
 import * as vscode from 'vscode';
 import type { Assistant } from '../assistant';
-import { CompletionPipeline } from '../../core/completion/pipeline';
+import { CompletionPipeline, type CompletionQuery } from '../../core/completion/pipeline';
 import { WINDOW, windowAt } from '../../core/completion/policy';
 import type { CompletionContext } from '../../core/completion/postprocess';
+import { ContextTracker } from './contextTracker';
+import { CacheWarmer } from './warmer';
 
 export const ACCEPT_COMMAND = 'onnxAssist.inlineAccepted';
 
@@ -47,12 +49,18 @@ function previousNonEmptyLine(document: vscode.TextDocument, line: number): stri
 
 export class InlineCompletionProvider implements vscode.InlineCompletionItemProvider {
   private readonly pipeline: CompletionPipeline;
+  /** Project context: the ring of recently used files' chunks. */
+  readonly context: ContextTracker;
+  /** Prefills the cache on file switches and typing pauses. */
+  readonly warmer: CacheWarmer;
 
   constructor(private readonly assistant: Assistant) {
     this.pipeline = new CompletionPipeline(
-      (prefix, suffix, options, signal) => assistant.complete(prefix, suffix, options, signal),
+      (prefix, suffix, options, signal, context) => assistant.complete(prefix, suffix, options, signal, context),
       () => assistant.settings.inline,
     );
+    this.context = new ContextTracker(assistant);
+    this.warmer = new CacheWarmer(assistant, this.context);
   }
 
   async provideInlineCompletionItems(
@@ -81,12 +89,14 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
       indentUnit: this.indentUnit(document),
     };
     const items = (texts: string[]) => texts.map((t) => this.item(t, position));
-    const query = { key: document.uri.toString(), prefix, suffix, ctx, manual };
+    const query: CompletionQuery = { key: document.uri.toString(), prefix, suffix, ctx, manual };
 
     const cached = this.pipeline.cached(query);
     if (cached) return items(cached.texts);
     if (!manual && !(await delay(s.inline.debounceMs, token))) return undefined;
+    query.context = this.context.contextFor(document, position);
 
+    this.warmer.cancel();
     const ac = new AbortController();
     const sub = token.onCancellationRequested(() => ac.abort());
     const version = document.version;
@@ -122,5 +132,7 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
 
   dispose(): void {
     this.pipeline.dispose();
+    this.warmer.dispose();
+    this.context.dispose();
   }
 }

@@ -41,6 +41,8 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
     this.models = surfaces.models;
     this.disposables.push(
       assistant.counters.onChange((counters) => this.post({ type: 'counters', counters })),
+      assistant.onContextUsed(() => this.postContext()),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(`${SECTION}.context.enabled`) && this.postContext()),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SECTION) && this.postStatus()),
       assistant.onProviderChange(() => this.postStatus()),
     );
@@ -102,6 +104,12 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
     return { line: t.line, reason: t.reason };
   }
 
+  /** Which files fed the last suggestion, and whether context is on. */
+  private postContext(): void {
+    const c = this.assistant.lastContext;
+    this.post({ type: 'context', context: { enabled: this.assistant.settings.context.enabled, files: c?.files ?? [], usedChunks: c?.usedChunks ?? 0, usedTokens: c?.usedTokens ?? 0 } });
+  }
+
   private postStatus(): void {
     this.post({ type: 'status', ...this.names(), provider: this.provider() });
   }
@@ -138,6 +146,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
         });
         if (this.report) this.post({ type: 'report', report: this.report });
         this.postModels();
+        this.postContext();
         return;
       }
       case 'run':
@@ -287,6 +296,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
 <footer>
   <div class="model-line"><span id="modelLine" class="muted"></span><button id="providerWhy" class="link" hidden>Details</button></div>
   <div id="counters" class="muted"></div>
+  <div class="model-line"><span id="contextLine" class="muted"></span><button id="contextToggle" class="link">Turn off</button></div>
   <div id="error" class="error" role="alert"></div>
 </footer>
 <script nonce="${nonce}" src="${script}"></script>
