@@ -33,6 +33,12 @@ export const USAGE = `usage:
   onnx-assist pull     REPO[@REVISION] [--dtype fp32|fp16|q8|q4|q4f16|...] [--endpoint URL] [--cache DIR] [--json]
                        (token for gated repos: HF_TOKEN; endpoint also from HF_ENDPOINT)
   onnx-assist models   [--cache DIR] [--delete REPO] [--json]
+  onnx-assist serve    --model [NAME=]DIR [--add-model [NAME=]DIR]... [--embedding-model [NAME=]DIR]
+                       [--host 127.0.0.1] [--port 8080] [--api-key KEY] [--cors ORIGIN] [--log-prompts]
+                       [--max-queue N] [--max-body-bytes N] [--max-prompt-chars N] [--drain-ms MS]
+                       (OpenAI /v1/completions, /v1/chat/completions, /v1/embeddings, /v1/models;
+                        llama.cpp /infill, /health; a host other than loopback needs --api-key or
+                        ONNX_ASSIST_API_KEY)
   onnx-assist demo
 EP is one of auto, cpu, cuda, dml, webgpu. PATH - reads standard input.
 Exit status: 0 done, 1 failed, 2 usage error, 130 interrupted (Ctrl+C).`;
@@ -60,6 +66,17 @@ const OPTIONS = {
   seed: { type: 'string' },
   stop: { type: 'string', multiple: true },
   'time-limit-ms': { type: 'string' },
+  'add-model': { type: 'string', multiple: true },
+  'embedding-model': { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'api-key': { type: 'string' },
+  cors: { type: 'string' },
+  'log-prompts': { type: 'boolean' },
+  'max-queue': { type: 'string' },
+  'max-body-bytes': { type: 'string' },
+  'max-prompt-chars': { type: 'string' },
+  'drain-ms': { type: 'string' },
   'min-new-tokens': { type: 'string' },
   'block-indent': { type: 'string' },
   scope: { type: 'string' },

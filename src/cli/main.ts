@@ -17,6 +17,7 @@ import { embed } from './commands/embed';
 import { evaluate } from './commands/eval';
 import { generate } from './commands/generate';
 import { models, pull } from './commands/hub';
+import { serve } from './commands/serve';
 import { status } from './commands/status';
 import { teach } from './commands/teach';
 
@@ -40,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   pull: { host: false, run: pull, operands: 1 },
   models: { host: false, run: models },
   demo: { host: true, run: runDemo },
+  serve: { host: true, run: serve },
 };
 
 const stdio: CliIO = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };

@@ -10,7 +10,8 @@ const LAYERS = {
   host: { may: ['host', 'protocol'], vscode: false },
   client: { may: ['client', 'protocol'], vscode: false },
   core: { may: ['core', 'client', 'protocol'], vscode: false },
-  cli: { may: ['cli', 'core', 'client', 'protocol'], vscode: false },
+  server: { may: ['server', 'core', 'client', 'protocol'], vscode: false },
+  cli: { may: ['cli', 'server', 'core', 'client', 'protocol'], vscode: false },
   vscode: { may: ['vscode', 'core', 'client', 'protocol'], vscode: true },
 };
 
