@@ -70,6 +70,8 @@ export interface GenerateParams extends LoadParams {
    * with the model's repository-level tokens when it has them, else file-path comments).
    */
   context?: ContextChunk[];
+  /** The current file's workspace-relative path, named after the context (repository-level prompts). */
+  filePath?: string;
   options?: GenerationOptions;
 }
 
@@ -78,6 +80,7 @@ export interface PrefillParams extends LoadParams {
   prompt: string;
   suffix?: string;
   context?: ContextChunk[];
+  filePath?: string;
   /** The coming completion's maxNewTokens, so the prompt is cut to the context exactly as it will be. */
   maxNewTokens?: number;
 }

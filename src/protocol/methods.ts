@@ -7,7 +7,7 @@
 import { classifierNameProblem, MAX_EXAMPLES, type ClassifyParams, type ClassifyResult, type EmbedParams, type EmbedResult, type TrainClassifierParams, type TrainClassifierResult, type ZeroShotParams, type ZeroShotResult } from './classification';
 import type { ChatMessage, GenerateParams, GenerateResult, PrefillParams, PrefillResult, ScoreParams, ScoreResult } from './generation';
 import type { HostStatus, LoadParams, ModelInfo } from './models';
-import { bool, fail, GENERATION_RANGES, loadFields, num, obj, parseContext, parseGenerationOptions, str, strings, type Obj } from './validate';
+import { bool, CONTEXT_LIMITS, fail, GENERATION_RANGES, loadFields, num, obj, parseContext, parseGenerationOptions, str, strings, type Obj } from './validate';
 
 /** A method's params parser; `R` is its result type, declared beside it (nothing checks results at run time). */
 export interface MethodSpec<P, R> {
@@ -63,6 +63,13 @@ function trainClassifier(o: Obj, path: string): TrainClassifierParams {
   return { ...loadFields(o, path), name, examples, folds: num(o, 'folds', path, { min: 2, max: 20, integer: true }), l2: num(o, 'l2', path, { min: 0, max: 100 }) };
 }
 
+/** The current file's path beside project context: a short string, never read as a path by the host. */
+function filePathField(o: Obj, path: string): string | undefined {
+  const p = str(o, 'filePath', path, { optional: true });
+  if (p !== undefined && p.length > CONTEXT_LIMITS.pathChars) fail(`${path}.filePath`, `at most ${CONTEXT_LIMITS.pathChars} characters`, p.length);
+  return p;
+}
+
 type Empty = Record<string, never>;
 const empty = (): Empty => ({});
 
@@ -76,6 +83,7 @@ export const HOST_METHODS = {
     suffix: str(o, 'suffix', path, { optional: true }),
     messages: parseMessages(o.messages, `${path}.messages`),
     context: parseContext(o.context, `${path}.context`),
+    filePath: filePathField(o, path),
     options: parseGenerationOptions(o.options, `${path}.options`),
   })),
   prefill: method<PrefillParams, PrefillResult>((o, path) => ({
@@ -83,6 +91,7 @@ export const HOST_METHODS = {
     prompt: str(o, 'prompt', path) as string,
     suffix: str(o, 'suffix', path, { optional: true }),
     context: parseContext(o.context, `${path}.context`),
+    filePath: filePathField(o, path),
     maxNewTokens: num(o, 'maxNewTokens', path, GENERATION_RANGES.maxNewTokens),
   })),
   classify: method<ClassifyParams, ClassifyResult>((o, path) => {

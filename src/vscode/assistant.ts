@@ -9,6 +9,7 @@ import { readSettings, SECTION, type Settings } from './config';
 import { isCancelled } from '../protocol/errors';
 import type { ChatMessage, ContextChunk, GenerateResult, GenerationOptions, HostStatus, ModelInfo, PrefillResult, TokenEvent } from '../protocol/types';
 import { CompletionCounters } from '../core/completion/counters';
+import type { CompletionRequest } from '../core/completion/pipeline';
 import { actionsFor } from './errors';
 import { ModelLocator } from './models/locations';
 import type { ProviderState } from './providerText';
@@ -162,9 +163,9 @@ export class Assistant implements vscode.Disposable {
    * One inline-completion request (core/completion/policy.ts decides its options) on the
    * generation model, with the project context chunks to put before the prompt.
    */
-  async complete(prefix: string, suffix: string, options: GenerationOptions, signal: AbortSignal, context?: ContextChunk[]): Promise<string[]> {
+  async complete({ prefix, suffix, options, signal, context, filePath }: CompletionRequest): Promise<string[]> {
     const modelPath = this.models.generationModel(this.settings);
-    const r = await this.tracked(() => this.client.request('generate', { modelPath, prompt: prefix, suffix, context, options, ...this.load() }, { signal }));
+    const r = await this.tracked(() => this.client.request('generate', { modelPath, prompt: prefix, suffix, context, filePath, options, ...this.load() }, { signal }));
     this.noteContext(context ?? [], r.stats.contextChunks, r.stats.contextTokens);
     return r.texts;
   }
@@ -173,9 +174,9 @@ export class Assistant implements vscode.Disposable {
    * Warms the host's KV cache with the prompt the next completion will build (same prefix,
    * suffix, context and maxNewTokens); a completion request pre-empts it in the host.
    */
-  prefill(r: { prefix: string; suffix: string; context?: ContextChunk[]; maxNewTokens: number; signal: AbortSignal }): Promise<PrefillResult> {
+  prefill(r: { prefix: string; suffix: string; context?: ContextChunk[]; filePath?: string; maxNewTokens: number; signal: AbortSignal }): Promise<PrefillResult> {
     const modelPath = this.models.generationModel(this.settings);
-    return this.client.request('prefill', { modelPath, prompt: r.prefix, suffix: r.suffix, context: r.context, maxNewTokens: r.maxNewTokens, ...this.load() }, { signal: r.signal });
+    return this.client.request('prefill', { modelPath, prompt: r.prefix, suffix: r.suffix, context: r.context, filePath: r.filePath, maxNewTokens: r.maxNewTokens, ...this.load() }, { signal: r.signal });
   }
 
   private noteContext(sent: ContextChunk[], used: number | undefined, tokens: number | undefined): void {

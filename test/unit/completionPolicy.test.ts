@@ -37,7 +37,7 @@ describe('completion policy', () => {
     const client = newClient();
     try {
       const sent: GenerationOptions[] = [];
-      const pipeline = new CompletionPipeline(async (prefix, suffix, options, signal) => {
+      const pipeline = new CompletionPipeline(async ({ prefix, suffix, options, signal }) => {
         sent.push(options);
         return (await client.request('generate', { modelPath: TINY_GPT2_FIM, prompt: prefix, suffix, options: { ...options, seed: 1 } }, { signal })).texts;
       }, () => LIMITS);

@@ -138,3 +138,22 @@ describe('KV reuse with project context, through the real worker (tiny-gpt2-fim)
     assert.ok(rate > 0.5, `reuse rate ${rate}`);
   });
 });
+
+describe('the current file path over the wire', () => {
+  it('generate and prefill carry filePath: the prompt names the current file after the context', async () => {
+    const client = newClient();
+    try {
+      const modelPath = fixture('tiny-gpt2-fim');
+      const context = [{ path: 'lib/util.py', text: 'def add(a, b):\n    return a + b' }];
+      const base = { modelPath, prompt: 'x = ', suffix: '\n', context, options: { maxNewTokens: 2, doSample: false } };
+      const without = await client.request('generate', base);
+      const withPath = await client.request('generate', { ...base, filePath: 'app/main.py' });
+      assert.ok(withPath.stats.promptTokens > without.stats.promptTokens, `${withPath.stats.promptTokens} vs ${without.stats.promptTokens}`);
+      const warm = await client.request('prefill', { modelPath, prompt: 'x = ', suffix: '\n', context, filePath: 'app/main.py', maxNewTokens: 2 });
+      assert.equal(warm.promptTokens, withPath.stats.promptTokens);
+      await assert.rejects(client.request('generate', { ...base, filePath: 'p'.repeat(5000) }), /filePath/);
+    } finally {
+      await client.dispose();
+    }
+  });
+});

@@ -148,7 +148,7 @@ export interface ReplayOutcome {
 export async function replayOurs(client: HostClient, p: { modelPath: string; onnxFile?: string; script: Script; scope: boolean }): Promise<ReplayOutcome> {
   const s = p.script;
   const o: ReplayOutcome = { keystrokes: s.events.length, pauses: s.events.filter((e) => e.pause).length, suggested: 0, pausesSuggested: 0, latencies: [], modelLatencies: [], cacheHits: 0, requests: 0, finished: 0, newTokens: 0, requestMs: [], promptTokens: 0, reusedTokens: 0, wallMs: 0 };
-  const pipeline = new CompletionPipeline(async (prefix, suffix, options, signal) => {
+  const pipeline = new CompletionPipeline(async ({ prefix, suffix, options, signal }) => {
     const opts: GenerationOptions = p.scope ? options : { ...options, scope: undefined, blockIndent: undefined, stop: ['\n\n\n'] };
     o.requests++;
     const r = await client.request('generate', { modelPath: p.modelPath, onnxFile: p.onnxFile, prompt: prefix, suffix, options: opts }, { signal });

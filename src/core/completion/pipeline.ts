@@ -8,8 +8,17 @@ import { candidates, requestOptions, type CompletionLimits } from './policy';
 import { postprocess, type CompletionContext } from './postprocess';
 import { TypeThroughCache } from './typeThroughCache';
 
-/** One generate request to the host: the texts it returns. `context`: project chunks to put before the prompt. */
-export type CompletionRequester = (prefix: string, suffix: string, options: GenerationOptions, signal: AbortSignal, context?: ContextChunk[]) => Promise<string[]>;
+/** One generate request to the host: the texts it returns. */
+export interface CompletionRequest {
+  prefix: string;
+  suffix: string;
+  options: GenerationOptions;
+  signal: AbortSignal;
+  /** Project chunks to put before the prompt, and the current file's workspace-relative path. */
+  context?: ContextChunk[];
+  filePath?: string;
+}
+export type CompletionRequester = (r: CompletionRequest) => Promise<string[]>;
 
 export interface CompletionQuery {
   key: string;
@@ -20,6 +29,8 @@ export interface CompletionQuery {
   manual: boolean;
   /** Chunks of other project files (core/completion/context/), in prompt order. */
   context?: ContextChunk[];
+  /** The current file's workspace-relative path (named after the context). */
+  filePath?: string;
 }
 
 export interface CompletionOutcome {
@@ -53,7 +64,7 @@ export class CompletionPipeline {
     try {
       const { ask, show } = candidates(q.manual);
       const raw: string[] = [];
-      for (const options of requestOptions(this.limits(), ask, q.ctx)) raw.push(...(await this.request(q.prefix, q.suffix, options, combined, q.context)));
+      for (const options of requestOptions(this.limits(), ask, q.ctx)) raw.push(...(await this.request({ prefix: q.prefix, suffix: q.suffix, options, signal: combined, context: q.context, filePath: q.filePath })));
       const texts = [...new Set(raw.map((t) => postprocess(t, q.ctx)).filter((t): t is string => !!t))].slice(0, show);
       this.cache.put(q.key, q.prefix, q.suffix, texts);
       return { texts };

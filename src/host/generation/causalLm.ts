@@ -37,8 +37,9 @@ export interface GenerateRequest {
   suffix?: string;
   /** A conversation, rendered with the model's chat template. */
   messages?: ChatMessage[];
-  /** Chunks of other project files, put before the prompt. */
+  /** Chunks of other project files, put before the prompt, and the current file's path. */
   context?: ContextChunk[];
+  filePath?: string;
   options: GenerationOptions;
   onText: (sequence: number, text: string) => void;
   cancel: Cancellation;
@@ -201,7 +202,7 @@ export class CausalLM {
     // A conversation is rendered first, so a model without a chat template fails before anything else.
     const text: PromptText = req.messages
       ? { prompt: this.prompts.chatPrompt(req.messages), templated: true }
-      : { prompt: req.prompt, suffix: req.suffix, templated: false, context: req.context };
+      : { prompt: req.prompt, suffix: req.suffix, templated: false, context: req.context, path: req.filePath };
     const t0 = performance.now();
     const o = resolveOptions(req.options, this.folder.generationConfig);
     const maxNew = Math.max(1, Math.min(o.maxNewTokens, this.contextLength - 1));

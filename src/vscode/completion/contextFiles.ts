@@ -76,3 +76,8 @@ export class ContextFiles implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
   }
 }
+
+/** The document's path as the model sees it beside project context (workspace-relative). */
+export function relativePath(document: vscode.TextDocument): string {
+  return vscode.workspace.asRelativePath(document.uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
+}

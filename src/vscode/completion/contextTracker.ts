@@ -10,7 +10,7 @@ import { chunkAt, chunksNear, unusableText } from '../../core/completion/context
 import { ContextRing } from '../../core/completion/context/ring';
 import { QUERY_LINES, queryAround, selectChunks } from '../../core/completion/context/select';
 import type { Assistant } from '../assistant';
-import { ContextFiles } from './contextFiles';
+import { ContextFiles, relativePath } from './contextFiles';
 
 /** Chunks a file adds when it is opened or switched to. */
 const CHUNKS_PER_FILE = 4;
@@ -67,7 +67,7 @@ export class ContextTracker implements vscode.Disposable {
     const to = Math.min(document.lineCount, position.line + QUERY_LINES.below + 1);
     const lines = Array.from({ length: to - from }, (_, i) => document.lineAt(from + i).text);
     const query = queryAround(lines, position.line - from);
-    return selectChunks(this.ring.all, query, vscode.workspace.asRelativePath(document.uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1), s);
+    return selectChunks(this.ring.all, query, relativePath(document), s);
   }
 
   /** The visible editors' documents start the ring (a window opened with files already showing). */

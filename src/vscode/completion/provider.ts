@@ -10,6 +10,7 @@ import type { Assistant } from '../assistant';
 import { CompletionPipeline, type CompletionQuery } from '../../core/completion/pipeline';
 import { WINDOW, windowAt } from '../../core/completion/policy';
 import type { CompletionContext } from '../../core/completion/postprocess';
+import { relativePath } from './contextFiles';
 import { ContextTracker } from './contextTracker';
 import { CacheWarmer } from './warmer';
 
@@ -56,7 +57,7 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
 
   constructor(private readonly assistant: Assistant) {
     this.pipeline = new CompletionPipeline(
-      (prefix, suffix, options, signal, context) => assistant.complete(prefix, suffix, options, signal, context),
+      (r) => assistant.complete(r),
       () => assistant.settings.inline,
     );
     this.context = new ContextTracker(assistant);
@@ -95,6 +96,7 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     if (cached) return items(cached.texts);
     if (!manual && !(await delay(s.inline.debounceMs, token))) return undefined;
     query.context = this.context.contextFor(document, position);
+    query.filePath = relativePath(document);
 
     this.warmer.cancel();
     const ac = new AbortController();
