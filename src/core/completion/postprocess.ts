@@ -34,29 +34,30 @@ export function allowsMultiline(ctx: CompletionContext): boolean {
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /**
- * Re-indents continuation lines into the file's unit. The model's unit is the greatest common
- * step between indentation levels, measured from the cursor line's own indentation (`base`).
+ * Re-indents continuation lines into the file's unit. Continuation lines are whole lines, so
+ * their indentation is absolute: the model's unit is the greatest common step of their widths.
+ * One level alone is ambiguous (a 4-space unit, or two 2-space levels): a width the file's unit
+ * divides is then left as it is. (Measuring from the cursor line gave absurd units when the
+ * cursor sat at an odd column: one space of base made every step 7.)
  */
-export function matchIndentation(text: string, fileUnit: string, base: string): string {
+export function matchIndentation(text: string, fileUnit: string): string {
   const lines = text.split('\n');
   if (lines.length < 2) return text;
   const tabWidth = fileUnit === '\t' ? 4 : fileUnit.length;
   const width = (ws: string) => [...ws].reduce((a, c) => a + (c === '\t' ? tabWidth : 1), 0);
   const lead = (l: string) => /^[ \t]*/.exec(l)![0];
   const body = lines.slice(1).filter((l) => l.trim() !== '');
-  if (body.length === 0) return text;
   const usesTabs = body.some((l) => lead(l).includes('\t'));
-  if (usesTabs === (fileUnit === '\t') && usesTabs) return text;
-  const baseWidth = width(base);
-  const steps = body.map((l) => Math.abs(width(lead(l)) - baseWidth)).filter((d) => d > 0);
-  if (steps.length === 0) return text;
-  const modelStep = usesTabs ? tabWidth : steps.reduce(gcd);
-  if (!usesTabs && fileUnit !== '\t' && modelStep === fileUnit.length) return text;
+  if (usesTabs && fileUnit === '\t') return text;
+  const levels = [...new Set(body.map((l) => width(lead(l))).filter((w) => w > 0))];
+  if (levels.length === 0) return text;
+  let step = usesTabs ? tabWidth : levels.reduce(gcd);
+  if (levels.length === 1 && levels[0] % tabWidth === 0) step = tabWidth;
+  if (step === tabWidth && fileUnit !== '\t' && !usesTabs) return text;
   return lines
     .map((l, i) => {
       if (i === 0 || l.trim() === '') return l;
-      const levels = Math.max(0, Math.round((width(lead(l)) - baseWidth) / modelStep));
-      return base + fileUnit.repeat(levels) + l.slice(lead(l).length);
+      return fileUnit.repeat(Math.round(width(lead(l)) / step)) + l.slice(lead(l).length);
     })
     .join('\n');
 }
@@ -91,7 +92,7 @@ export function postprocess(raw: string, ctx: CompletionContext): string | undef
       else if (CLOSERS.has(suffix[0]) && text.endsWith(suffix[0])) text = text.slice(0, -1);
     }
   }
-  text = matchIndentation(text, ctx.indentUnit, /^[ \t]*/.exec(ctx.linePrefix)![0]);
+  text = matchIndentation(text, ctx.indentUnit);
   if (text.trim() === '') return undefined;
   return text;
 }
