@@ -47,8 +47,8 @@ export const OFFLINE_SETTINGS = {
   'typescript.disableAutomaticTypeAcquisition': true,
 };
 
-/** Writes OFFLINE_SETTINGS into the profile's user settings, keeping any value a person set. */
-export function prepareUserData(state) {
+/** Writes OFFLINE_SETTINGS (and `extra`) into the profile's user settings, keeping any value a person set. */
+export function prepareUserData(state, extra = {}) {
   const dir = join(state, 'user', 'User');
   mkdirSync(dir, { recursive: true });
   mkdirSync(join(state, 'extensions'), { recursive: true });
@@ -61,12 +61,12 @@ export function prepareUserData(state) {
       return; // settings with comments: a person's file, left alone
     }
   }
-  const merged = { ...OFFLINE_SETTINGS, ...current };
+  const merged = { ...OFFLINE_SETTINGS, ...extra, ...current };
   if (JSON.stringify(merged) !== JSON.stringify(current)) writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
 }
 
-export function serverArgs(port, state) {
-  prepareUserData(state);
+export function serverArgs(port, state, settings = {}) {
+  prepareUserData(state, settings);
   return [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
     '--telemetry-level', 'off', '--disable-telemetry', '--disable-update-check',
     '--user-data-dir', join(state, 'user'), '--extensions-dir', join(state, 'extensions')];
@@ -116,12 +116,13 @@ export function filterServerOutput(stream, write) {
   });
 }
 
-export async function startServer() {
+/** `settings`: user settings for this profile on top of OFFLINE_SETTINGS. */
+export async function startServer(settings = {}) {
   if (!existsSync(serverMain)) execFileSync('bash', [join(root, 'tools/vscode-test/install.sh')], { stdio: 'inherit' });
   if (!existsSync(join(root, 'dist/extension.js'))) throw new Error('dist/extension.js is missing: run npm run build first');
   const state = mkdtempSync(join(tmpdir(), 'onnx-assist-vscode-'));
   const port = await freePort();
-  const proc = spawn(process.execPath, serverArgs(port, state), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...SERVER_ENV } });
+  const proc = spawn(process.execPath, serverArgs(port, state, settings), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...SERVER_ENV } });
   let log = '';
   filterServerOutput(proc.stdout, (d) => (log += d));
   filterServerOutput(proc.stderr, (d) => (log += d));

@@ -58,8 +58,8 @@ describe('project context', () => {
     assert.deepEqual(a.provider.context.contextFor(doc, new vscode.Position(1, 0)), []);
   });
 
-  it('a completion request carries chunks of an edited file, never of excluded or ignored files', async function () {
-    // Needs a trusted workspace: tools/vscode-test opens the folder in Restricted Mode today.
+  it('a completion request carries chunks of an edited file, never of excluded or ignored files (trusted workspace)', async function () {
+    // Runs in tools/vscode-test's second, trusted pass (the first opens the folder in Restricted Mode).
     if (!vscode.workspace.isTrusted) this.skip();
     await write('ctx/.gitignore', 'ignored_*.py\n');
     const helpers = await write('ctx/helpers.py', `import math\n\n${SHARED}`);
