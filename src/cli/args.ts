@@ -10,15 +10,22 @@ import { GENERATION_RANGES, LOAD_RANGES, parseGenerationOptions, rangeProblem, t
 import { parseLabels, type ClassifierSpec } from '../core/classification/classifier';
 import { isFewShotPath } from '../protocol/classification';
 import { COMPLETION_SCOPES, SPECULATIVE_MODES } from '../protocol/generation';
+import { FIM_TEMPLATES, REMOTE_BACKENDS, type FimTemplate, type RemoteBackend, type RemoteConfig } from '../core/remote';
 
 /** The help: --help prints it (status 0), a missing command shows it on stderr (status 2). A new flag needs a line here and one in OPTIONS. */
 export const USAGE = `usage:
-  onnx-assist generate --model DIR (--prompt TEXT | --prompt-file PATH) [--max-new-tokens N] [--temperature T]
+  onnx-assist generate --model DIR (--prompt TEXT | --prompt-file PATH) [--suffix TEXT | --suffix-file PATH]
+                       [--context-file PATH]... [--file-path NAME] [--max-new-tokens N] [--temperature T]
                        [--top-k K] [--top-p P] [--repetition-penalty R] [--no-repeat-ngram-size N]
                        [--num-return-sequences N] [--seed S] [--stop STR]... [--time-limit-ms MS]
                        [--min-new-tokens N] [--scope line|block [--block-indent N]]
                        [--speculative off|prompt-lookup] [--ep EP] [--threads N] [--json]
                        (--speculative: lossless prompt-lookup drafting, on by default for greedy decoding)
+  onnx-assist generate --backend openai|llamacpp|ollama --endpoint URL [--remote-model NAME]
+                       [--fim-template starcoder|qwen|codellama|deepseek] and the same prompt, suffix, context
+                       and decoding flags (a remote engine instead of a local model: vLLM, llama.cpp's server,
+                        Ollama, onnx-assist serve; the API key from ONNX_ASSIST_API_KEY; --remote-model is
+                        required for openai and ollama)
   onnx-assist classify --model DIR|CLASSIFIER.json (--text T... | --text-file PATH... | --file F) [--text-column C] [--top-k K]
                        [--labels a,b,c [--template "This example is {}."] [--multi-label]] [--ep EP] [--json]
                        [--label-field NAME] [--score-field NAME]
@@ -53,6 +60,10 @@ const OPTIONS = {
   model: { type: 'string' },
   prompt: { type: 'string' },
   'prompt-file': { type: 'string' },
+  suffix: { type: 'string' },
+  'suffix-file': { type: 'string' },
+  'context-file': { type: 'string', multiple: true },
+  'file-path': { type: 'string' },
   text: { type: 'string', multiple: true },
   'text-file': { type: 'string', multiple: true },
   file: { type: 'string' },
@@ -66,6 +77,9 @@ const OPTIONS = {
   seed: { type: 'string' },
   stop: { type: 'string', multiple: true },
   'time-limit-ms': { type: 'string' },
+  backend: { type: 'string' },
+  'remote-model': { type: 'string' },
+  'fim-template': { type: 'string' },
   'add-model': { type: 'string', multiple: true },
   'embedding-model': { type: 'string' },
   host: { type: 'string' },
@@ -174,7 +188,7 @@ export function generationOptions(v: Values): GenerationOptions {
   return parseGenerationOptions(o, 'options');
 }
 
-function choiceFlag<T extends string>(v: Values, flag: 'scope' | 'speculative', values: readonly T[]): T | undefined {
+function choiceFlag<T extends string>(v: Values, flag: 'scope' | 'speculative' | 'backend' | 'fim-template', values: readonly T[]): T | undefined {
   const raw = v[flag];
   if (raw === undefined) return undefined;
   if (!(values as readonly string[]).includes(raw)) throw new UsageError(`--${flag} must be one of ${values.join(', ')} (got ${JSON.stringify(raw)})`);
@@ -221,3 +235,33 @@ export function classifierSpec(v: Values): ClassifierSpec {
   return spec;
 }
 
+/** How long a remote engine may send nothing before the CLI gives up on it. */
+const REMOTE_TIMEOUT_MS = 60_000;
+
+/**
+ * `--backend` and its flags: a remote engine instead of a local model (undefined without
+ * --backend). The API key comes from ONNX_ASSIST_API_KEY, never from the command line, where
+ * other users see it in the process list. No proxy variables are read: the CLI connects directly.
+ */
+export function remoteFlags(v: Values, env: NodeJS.ProcessEnv = process.env): RemoteConfig | undefined {
+  const backend = choiceFlag<RemoteBackend>(v, 'backend', REMOTE_BACKENDS);
+  if (backend === undefined) {
+    for (const f of ['remote-model', 'fim-template'] as const) if (v[f] !== undefined) throw new UsageError(`--${f} is for a remote engine; give --backend too`);
+    return undefined;
+  }
+  if (v.model !== undefined) throw new UsageError('--model and --backend cannot be used together (--remote-model names the engine\'s model)');
+  if (v.endpoint === undefined || v.endpoint.trim() === '') throw new UsageError(`--backend ${backend} needs --endpoint URL (the engine's address)`);
+  if (!/^https?:\/\/[^\s]+$/.test(v.endpoint)) throw new UsageError(`--endpoint must be an http:// or https:// URL (got ${JSON.stringify(v.endpoint)})`);
+  const model = v['remote-model'] ?? '';
+  if (backend !== 'llamacpp' && model.trim() === '') throw new UsageError(`--backend ${backend} needs --remote-model NAME (the engine's own model name)`);
+  const fimTemplate: FimTemplate = choiceFlag(v, 'fim-template', FIM_TEMPLATES) ?? 'server';
+  return {
+    backend,
+    endpoint: v.endpoint,
+    model,
+    fimTemplate,
+    apiKey: env.ONNX_ASSIST_API_KEY || undefined,
+    timeoutMs: REMOTE_TIMEOUT_MS,
+    hints: { endpoint: '--endpoint', apiKey: 'the ONNX_ASSIST_API_KEY environment variable', timeout: `${REMOTE_TIMEOUT_MS} ms in the CLI`, fimTemplate: '--fim-template' },
+  };
+}

@@ -6,6 +6,8 @@
 import * as fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { CancelledError } from '../core/classification/batch';
+import { CONTEXT_LIMITS } from '../protocol/ranges';
+import type { ContextChunk } from '../protocol/types';
 import { UsageError } from './args';
 import type { CliIO, CommandContext } from './context';
 
@@ -65,6 +67,28 @@ export async function promptOf({ v, io, signal }: InputContext): Promise<string>
   if (file !== undefined) return readTextFile('--prompt-file', file, io, signal);
   if (v.prompt === undefined) throw new UsageError('--prompt TEXT or --prompt-file PATH is required (PATH - reads standard input)');
   return v.prompt;
+}
+
+/** --suffix TEXT or --suffix-file PATH: the text after the cursor (fill-in-the-middle), or undefined. */
+export async function suffixOf({ v, io, signal }: InputContext): Promise<string | undefined> {
+  const file = v['suffix-file'];
+  if (file !== undefined && v.suffix !== undefined) throw new UsageError('give --suffix TEXT or --suffix-file PATH, not both');
+  if (file !== undefined) return readTextFile('--suffix-file', file, io, signal);
+  return v.suffix;
+}
+
+/**
+ * --context-file PATH...: other files of the project, put before the prompt as repository
+ * context (one chunk each, cut to the protocol's chunk size), named by their path as given.
+ */
+export async function contextOf({ v, io, signal }: InputContext): Promise<ContextChunk[] | undefined> {
+  const files = v['context-file'];
+  if (!files?.length) return undefined;
+  if (files.length > CONTEXT_LIMITS.chunks) throw new UsageError(`--context-file may be given at most ${CONTEXT_LIMITS.chunks} times (got ${files.length})`);
+  if (files.includes('-')) throw new UsageError('--context-file does not read standard input; give a file');
+  const chunks: ContextChunk[] = [];
+  for (const f of files) chunks.push({ path: f.slice(0, CONTEXT_LIMITS.pathChars), text: (await readTextFile('--context-file', f, io, signal)).slice(0, CONTEXT_LIMITS.chunkChars) });
+  return chunks;
 }
 
 const MAX_TEXTS = 10_000;

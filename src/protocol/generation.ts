@@ -31,7 +31,9 @@ export interface GenerationOptions {
   /**
    * Lossless speculative decoding: `prompt-lookup` drafts tokens by matching the sequence's last
    * tokens against the prompt and recent outputs and verifies them in one forward pass. Greedy
-   * output is token-for-token the same; sampled requests decode plainly. Default `prompt-lookup`.
+   * output is token-for-token the same; sampled requests decode plainly. Default: on where it is
+   * exact (off for graphs with dynamic activation quantization, where asking for it is allowed
+   * but may change greedy output).
    */
   speculative?: SpeculativeMode;
 }

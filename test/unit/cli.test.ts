@@ -25,6 +25,23 @@ describe('CLI', () => {
     assert.equal(j.stats.ep, 'cpu');
   });
 
+  it('generate fills in the middle with --suffix, with other files as --context-file, and drafts only when asked', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-ctx-'));
+    const util = path.join(dir, 'util.py');
+    fs.writeFileSync(util, 'def add(a, b):\n    return a + b\n');
+    const base = ['generate', '--model', path.join(ROOT, 'test', 'fixtures', 'models', 'tiny-gpt2-fim'), '--prompt', 'x = add(', '--suffix', ')\n', '--max-new-tokens', '4', '--temperature', '0', '--json'];
+    const plain = JSON.parse((await cli(...base, '--speculative', 'off')).out);
+    assert.equal(plain.stats.fim, true);
+    assert.equal(plain.stats.draftTokens, 0);
+    const r = await cli(...base, '--context-file', util, '--file-path', 'main.py');
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out);
+    assert.equal(j.stats.contextChunks, 1);
+    assert.ok(j.stats.promptTokens > plain.stats.promptTokens);
+    assert.equal((await cli(...base, '--suffix-file', util)).code, 2);
+    assert.equal((await cli(...base, '--context-file', path.join(dir, 'missing.py'))).code, 2);
+  });
+
   it('several sequences with a seed are reproducible', async () => {
     const args = ['generate', '--model', TINY_GPT2, '--prompt', 'import', '--max-new-tokens', '5', '--num-return-sequences', '3', '--seed', '9', '--top-k', '20', '--json'];
     const a = JSON.parse((await cli(...args)).out);

@@ -65,6 +65,19 @@ describe('speculative decoding (prompt lookup)', () => {
     });
   }
 
+  it('by default drafting is off where a pass over several positions is not exact (dynamic int8), on elsewhere', async () => {
+    const modelPath = path.join(ROOT, 'models', 'code-lm');
+    const options: GenerationOptions = { doSample: false, maxNewTokens: 30, minNewTokens: 30 };
+    const int8 = await client.request('generate', { modelPath, onnxFile: 'model_quantized.onnx', prompt: PROMPT, options });
+    assert.equal(int8.stats.draftTokens, 0);
+    // Twice, so the first output is a draft source for the second.
+    await client.request('generate', { modelPath, onnxFile: 'model.onnx', prompt: PROMPT, options });
+    const fp32 = await client.request('generate', { modelPath, onnxFile: 'model.onnx', prompt: PROMPT, options });
+    assert.ok(fp32.stats.draftTokens > 0, 'the fp32 graph drafts by default');
+    const again = await client.request('generate', { modelPath, onnxFile: 'model_quantized.onnx', prompt: PROMPT, options: { ...options, speculative: 'prompt-lookup' } });
+    assert.ok(again.stats.draftTokens > 0, 'asked for, drafting runs on the int8 graph too');
+  });
+
   it('sampled requests decode plainly (drafting stays off: the distribution is untouched)', async () => {
     const r = await client.request('generate', { modelPath: MODELS[0], prompt: PROMPT, options: { doSample: true, seed: 3, maxNewTokens: 20, speculative: 'prompt-lookup' } });
     assert.equal(r.stats.draftTokens, 0);

@@ -99,7 +99,7 @@ async function decodeGroup(label: 'small' | 'gpt2', dir: string, newTokens: numb
         const a = await oursDecode(client, { modelPath: dir, prompt: p, newTokens, speculative: 'off' });
         lag.disable();
         await client.request('generate', { modelPath: dir, prompt: 'x', options: { maxNewTokens: 1 } }); // a different cache, so the next prompt starts cold
-        const b = await oursDecode(client, { modelPath: dir, prompt: p, newTokens, speculative: 'prompt-lookup' });
+        const b = await oursDecode(client, { modelPath: dir, prompt: p, newTokens, speculative: 'default' });
         requireSameTokens(`${label} bench prompt`, a.tokens, b.tokens);
         lagTokens += a.tokens.length;
         plain.push(a);
@@ -160,12 +160,12 @@ async function editGroup(dir: string, repeats: number): Promise<Figure[]> {
       const plain: DecodeRun[] = [];
       const spec: DecodeRun[] = [];
       const theirs: DecodeRun[] = [];
-      await oursDecode(client, { modelPath: dir, prompt: w.prompt, newTokens: w.newTokens, speculative: 'prompt-lookup' }); // warm-up
+      await oursDecode(client, { modelPath: dir, prompt: w.prompt, newTokens: w.newTokens, speculative: 'default' }); // warm-up
       for (let i = 0; i < repeats; i++) {
         const prompt = `# ${i}\n${w.prompt}`;
         plain.push(await oursDecode(client, { modelPath: dir, prompt, newTokens: w.newTokens, speculative: 'off' }));
         await client.request('generate', { modelPath: dir, prompt: 'x', options: { maxNewTokens: 1 } });
-        spec.push(await oursDecode(client, { modelPath: dir, prompt, newTokens: w.newTokens, speculative: 'prompt-lookup' }));
+        spec.push(await oursDecode(client, { modelPath: dir, prompt, newTokens: w.newTokens, speculative: 'default' }));
         requireSameTokens(`small ${w.id} run ${i}`, plain[i].tokens, spec[i].tokens);
         theirs.push(await peer.run(prompt, w.newTokens));
       }

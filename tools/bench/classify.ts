@@ -47,7 +47,7 @@ async function throughput(T: Transformers, client: HostClient, label: string, di
   }
   const o = (texts.length * 1000) / ours;
   const p = (texts.length * 1000) / theirs;
-  return { name: `classify ${label}: throughput at batch 32`, value: o, unit: 'texts/s', peer: 'transformers.js pipeline', peerValue: p, ratio: o / p, goal: '>=2.0x', met: o / p >= 2 };
+  return { id: `classify_${label.split(' ')[0]}_tps`, name: `classify ${label}: throughput at batch 32`, value: o, unit: 'texts/s', peer: 'transformers.js pipeline', peerValue: p, ratio: o / p, goal: '>=2.0x', met: o / p >= 2 };
 }
 
 export async function classificationBench(root: string, workerPath: string, quick: boolean): Promise<Figure[]> {
@@ -86,7 +86,7 @@ export async function classificationBench(root: string, workerPath: string, quic
     }
     const o = (texts.length * 1000) / ours;
     const p = (texts.length * 1000) / theirs;
-    figures.push({ name: 'zero-shot, 5 labels (NLI fixture): throughput', value: o, unit: 'texts/s', peer: 'transformers.js zero-shot pipeline', peerValue: p, ratio: o / p });
+    figures.push({ id: 'zero_shot_tps', name: 'zero-shot, 5 labels (NLI fixture): throughput', value: o, unit: 'texts/s', peer: 'transformers.js zero-shot pipeline', peerValue: p, ratio: o / p });
   } finally {
     await client.dispose();
   }

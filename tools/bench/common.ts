@@ -64,9 +64,12 @@ export interface DecodeRun {
   decodeSteps: number;
 }
 
-/** One greedy generation of exactly `newTokens` tokens on our host. */
-export async function oursDecode(client: HostClient, p: { modelPath: string; prompt: string; newTokens: number; speculative: 'off' | 'prompt-lookup'; onnxFile?: string }): Promise<DecodeRun> {
-  const options: GenerationOptions = { doSample: false, maxNewTokens: p.newTokens, minNewTokens: p.newTokens, speculative: p.speculative };
+/**
+ * One greedy generation of exactly `newTokens` tokens on our host. `default`: the product's
+ * default, which drafts wherever verification is exact (not on dynamic-int8 graphs).
+ */
+export async function oursDecode(client: HostClient, p: { modelPath: string; prompt: string; newTokens: number; speculative: 'off' | 'default'; onnxFile?: string }): Promise<DecodeRun> {
+  const options: GenerationOptions = { doSample: false, maxNewTokens: p.newTokens, minNewTokens: p.newTokens, speculative: p.speculative === 'off' ? 'off' : undefined };
   const r = await client.request('generate', { modelPath: p.modelPath, onnxFile: p.onnxFile, prompt: p.prompt, options });
   const s = r.stats;
   requireTokens(`ONNX Assist (speculative ${p.speculative})`, s.newTokens, p.newTokens);

@@ -121,7 +121,7 @@ export async function qwenChild(root: string, workerPath: string, args: string[]
         plain.push(await oursDecode(client, { modelPath: dir, prompt: p, newTokens: DECODE_TOKENS, speculative: 'off' }));
         lag.disable();
         await client.request('generate', { modelPath: dir, prompt: 'x', options: { maxNewTokens: 1 } });
-        spec.push(await oursDecode(client, { modelPath: dir, prompt: p, newTokens: DECODE_TOKENS, speculative: 'prompt-lookup' }));
+        spec.push(await oursDecode(client, { modelPath: dir, prompt: p, newTokens: DECODE_TOKENS, speculative: 'default' }));
         requireSameTokens(`qwen05 ${dtype}`, plain[plain.length - 1].tokens, spec[spec.length - 1].tokens);
       }
       variants.push({ dtype, promptTokens: plain[0].promptTokens, prefillTps: median(plain.map((r) => r.prefillTps)), decodeTps: median(plain.map((r) => r.decodeTps)), specDecodeTps: median(spec.map((r) => r.decodeTps)), tokens: plain[0].tokens });

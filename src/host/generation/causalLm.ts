@@ -11,6 +11,7 @@ import type { ChatMessage, ContextChunk, GenerateResult, GenerationOptions, Pref
 import { cancelledError, type Cancellation } from '../cancellation';
 import { num } from '../models/config';
 import type { ModelFolder } from '../models/folder';
+import { DYNAMIC_ACTIVATION_QUANTIZATION } from '../models/onnxScan';
 import type { ChatTemplate } from '../runtime/chatTemplate';
 import { checkFeeds, type CreatedSession } from '../runtime/session';
 import { filledInt64, int64, logitsRow, repeatBatch, sliceAxis } from '../runtime/tensors';
@@ -58,6 +59,13 @@ export class CausalLM {
   private recentOutputs: number[][] = [];
   /** Set when this graph turned out to return only the last position's logits (no draft verification). */
   private cannotVerify = false;
+  /**
+   * Whether a forward pass over several positions gives each the logits it would get alone. Not
+   * with dynamic activation quantization (int8 MatMulInteger exports): the scale is computed over
+   * the whole pass, so drafting is off by default there (measured: a 0.5B int8 model's greedy
+   * output parted from plain decoding at the 6th token).
+   */
+  readonly exactVerify: boolean;
 
   constructor(
     private readonly created: CreatedSession,
@@ -68,6 +76,7 @@ export class CausalLM {
     if (!this.layout.vocabSize) this.layout.vocabSize = tokenizer.vocabSize;
     this.contextLength = folder.model.contextLength ?? num(folder.tokenizerConfig.model_max_length) ?? 2048;
     this.prompts = new PromptBuilder(tokenizer, folder.tokenizerConfig, folder.dir);
+    this.exactVerify = !DYNAMIC_ACTIVATION_QUANTIZATION.some((op) => folder.opTypes.has(op));
   }
 
   /** The instruct model's chat template, when tokenizer_config.json has one. */
@@ -278,8 +287,10 @@ export class CausalLM {
     }
     const firstTokenAt = performance.now();
 
-    // Prompt lookup drafts only where it is lossless here: greedy, one sequence, a KV cache.
-    let drafting = o.speculative !== 'off' && !o.doSample && n === 1 && !recompute && !this.cannotVerify;
+    // Prompt lookup drafts where it can: greedy, one sequence, a KV cache; by default only where
+    // verifying several positions in one pass is exact (not with dynamic activation quantization).
+    const wanted = o.speculative === 'prompt-lookup' || (o.speculative === 'auto' && this.exactVerify);
+    let drafting = wanted && !o.doSample && n === 1 && !recompute && !this.cannotVerify;
     const draftLength = new DraftLength();
     let draftTokens = 0;
     let acceptedDraftTokens = 0;

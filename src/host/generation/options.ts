@@ -17,7 +17,8 @@ export interface ResolvedOptions extends SamplingConfig {
   minNewTokens: number;
   scope?: CompletionScope;
   blockIndent?: number;
-  speculative: SpeculativeMode;
+  /** `auto` (not asked): drafting where it is lossless for this model. */
+  speculative: SpeculativeMode | 'auto';
 }
 
 /** The request's options, then generation_config.json, then transformers' defaults. */
@@ -44,6 +45,6 @@ export function resolveOptions(o: GenerationOptions, generationConfig: Json): Re
     minNewTokens: o.minNewTokens ?? num(g.min_new_tokens) ?? 0,
     scope: o.scope,
     blockIndent: o.blockIndent,
-    speculative: o.speculative ?? 'prompt-lookup',
+    speculative: o.speculative ?? 'auto',
   };
 }

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { HostError } from '../../protocol/errors';
 import { modelConfig, type Json, type ModelConfig } from './config';
 import { mapGenaiConfig, type KvNames } from './genai';
-import { CorruptOnnxError, externalDataLocations } from './onnxScan';
+import { CorruptOnnxError, scanOnnx, type OnnxScan } from './onnxScan';
 
 export type { Json } from './config';
 
@@ -24,6 +24,8 @@ export interface ModelFolder {
   onnxFile: string;
   /** KV cache name templates of an onnxruntime-genai folder (Optimum names otherwise). */
   kvNames?: KvNames;
+  /** Operator types of the graph (read once, with the external-data check). */
+  opTypes: Set<string>;
 }
 
 /** The order in which a plain CPU load picks a file when the caller names none. */
@@ -134,21 +136,21 @@ function listOnnx(dir: string): string[] {
   }
 }
 
-/** Validates the ONNX file itself: not a pickle, parseable, external data inside the folder. */
-export function checkOnnxFile(dir: string, onnxPath: string): void {
+/** Validates the ONNX file itself: not a pickle, parseable, external data inside the folder. Returns its operator types. */
+export function checkOnnxFile(dir: string, onnxPath: string): Set<string> {
   assertInside(dir, onnxPath, path.relative(dir, onnxPath));
   if (PICKLE_EXTENSIONS.includes(path.extname(onnxPath)) || looksLikePickle(onnxPath)) refusePickle(onnxPath);
   const stat = fs.statSync(onnxPath);
   if (stat.size === 0) throw invalid(onnxPath, 'is empty. Re-download or re-export the model.');
-  let locations: string[];
+  let scan: OnnxScan;
   try {
-    locations = externalDataLocations(fs.readFileSync(onnxPath));
+    scan = scanOnnx(fs.readFileSync(onnxPath));
   } catch (e) {
     if (e instanceof CorruptOnnxError) throw invalid(onnxPath, `is not a valid ONNX file (${e.message}); it may be truncated. Re-download or re-export the model.`);
     throw e;
   }
   const base = path.dirname(onnxPath);
-  for (const loc of locations) {
+  for (const loc of scan.externalData) {
     if (path.isAbsolute(loc) || /^[a-zA-Z]:/.test(loc) || loc.startsWith('\\\\') || loc.split(/[\\/]/).includes('..')) {
       throw new HostError('MODEL_INVALID', `${onnxPath} references external data at "${loc}", outside the model folder. Refusing to load it.`);
     }
@@ -156,6 +158,7 @@ export function checkOnnxFile(dir: string, onnxPath: string): void {
     assertInside(dir, file, `external data "${loc}" of ${path.basename(onnxPath)}`);
     if (!fs.existsSync(file)) throw invalid(onnxPath, `references external data file ${loc}, which is missing. Download it next to ${path.basename(onnxPath)}.`);
   }
+  return scan.opTypes;
 }
 
 function readGenaiFolder(dir: string, genaiPath: string): ModelFolder {
@@ -163,7 +166,7 @@ function readGenaiFolder(dir: string, genaiPath: string): ModelFolder {
   if (m.onnxFile.split(/[\\/]/).includes('..') || path.isAbsolute(m.onnxFile)) throw new HostError('MODEL_INVALID', `${genaiPath} names a model file outside its folder.`);
   const onnxPath = path.join(dir, m.onnxFile);
   if (!fs.existsSync(onnxPath)) throw new HostError('MODEL_INVALID', `${genaiPath} names ${m.onnxFile}, which is missing.`);
-  checkOnnxFile(dir, onnxPath);
+  const opTypes = checkOnnxFile(dir, onnxPath);
   const tokenizerPath = path.join(dir, 'tokenizer.json');
   if (!fs.existsSync(tokenizerPath)) throw new HostError('MODEL_INVALID', `${tokenizerPath} is missing. ONNX Assist needs tokenizer.json next to genai_config.json.`);
   return {
@@ -176,6 +179,7 @@ function readGenaiFolder(dir: string, genaiPath: string): ModelFolder {
     onnxPath,
     onnxFile: m.onnxFile,
     kvNames: m.kvNames,
+    opTypes,
   };
 }
 
@@ -200,7 +204,7 @@ export function readModelFolder(modelPath: string, onnxFile?: string): ModelFold
   }
   const config = readJson(configPath, true);
   const onnxPath = chooseOnnx(dir, onnxFile);
-  checkOnnxFile(dir, onnxPath);
+  const opTypes = checkOnnxFile(dir, onnxPath);
   const tokenizerPath = path.join(dir, 'tokenizer.json');
   if (!fs.existsSync(tokenizerPath)) {
     throw new HostError('MODEL_INVALID', `${tokenizerPath} is missing. ONNX Assist needs the fast-tokenizer file tokenizer.json next to config.json.`);
@@ -214,5 +218,6 @@ export function readModelFolder(modelPath: string, onnxFile?: string): ModelFold
     tokenizerConfig: readJson(path.join(dir, 'tokenizer_config.json'), false),
     onnxPath,
     onnxFile: path.relative(dir, onnxPath),
+    opTypes,
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Reads just enough of an ONNX protobuf to find the external-data files it references, so a
- * model cannot make onnxruntime open a path outside its own folder. Raw tensor bytes are
- * skipped, not copied.
+ * model cannot make onnxruntime open a path outside its own folder, and the operator types it
+ * uses (some change what decoding can promise). Raw tensor bytes are skipped, not copied.
  */
 
 const WIRE_VARINT = 0;
@@ -14,6 +14,7 @@ const MODEL_GRAPH = 7;
 const GRAPH_NODE = 1;
 const GRAPH_INITIALIZER = 5;
 const GRAPH_SPARSE_INITIALIZER = 15;
+const NODE_OP_TYPE = 4;
 const NODE_ATTRIBUTE = 5;
 const ATTR_T = 5;
 const ATTR_G = 6;
@@ -95,7 +96,7 @@ function tensorLocations(buf: Uint8Array, f: Field, out: Set<string>): void {
   }
 }
 
-function graphLocations(buf: Uint8Array, g: Field, out: Set<string>): void {
+function graphLocations(buf: Uint8Array, g: Field, out: Set<string>, ops: Set<string>): void {
   for (const f of fields(buf, g.start, g.end)) {
     if (f.wire !== WIRE_LEN) continue;
     if (f.no === GRAPH_INITIALIZER) tensorLocations(buf, f, out);
@@ -105,27 +106,46 @@ function graphLocations(buf: Uint8Array, g: Field, out: Set<string>): void {
       }
     } else if (f.no === GRAPH_NODE) {
       for (const a of fields(buf, f.start, f.end)) {
+        if (a.no === NODE_OP_TYPE && a.wire === WIRE_LEN) ops.add(decoder.decode(buf.subarray(a.start, a.end)));
         if (a.no !== NODE_ATTRIBUTE || a.wire !== WIRE_LEN) continue;
         for (const v of fields(buf, a.start, a.end)) {
           if (v.wire !== WIRE_LEN) continue;
           if (v.no === ATTR_T || v.no === ATTR_TENSORS) tensorLocations(buf, v, out);
-          if (v.no === ATTR_G || v.no === ATTR_GRAPHS) graphLocations(buf, v, out);
+          if (v.no === ATTR_G || v.no === ATTR_GRAPHS) graphLocations(buf, v, out, ops);
         }
       }
     }
   }
 }
 
-/** External-data locations named anywhere in the model (graph, subgraphs, constants). */
-export function externalDataLocations(buf: Uint8Array): string[] {
+export interface OnnxScan {
+  /** External-data locations named anywhere in the model (graph, subgraphs, constants). */
+  externalData: string[];
+  /** Operator types of every node, subgraphs included. */
+  opTypes: Set<string>;
+}
+
+export function scanOnnx(buf: Uint8Array): OnnxScan {
   const out = new Set<string>();
+  const ops = new Set<string>();
   let sawGraph = false;
   for (const f of fields(buf, 0, buf.length)) {
     if (f.no === MODEL_GRAPH && f.wire === WIRE_LEN) {
       sawGraph = true;
-      graphLocations(buf, f, out);
+      graphLocations(buf, f, out, ops);
     }
   }
   if (!sawGraph) throw new CorruptOnnxError('no graph in the model');
-  return [...out];
+  return { externalData: [...out], opTypes: ops };
 }
+
+export function externalDataLocations(buf: Uint8Array): string[] {
+  return scanOnnx(buf).externalData;
+}
+
+/**
+ * Operators that quantize activations with a scale computed from the whole input tensor: a
+ * token's result then depends on which other positions ran in the same pass, so verifying a
+ * draft of several positions at once can differ from decoding them one by one.
+ */
+export const DYNAMIC_ACTIVATION_QUANTIZATION = ['DynamicQuantizeLinear', 'MatMulInteger', 'DynamicQuantizeMatMul', 'DynamicQuantizeLSTM'];
