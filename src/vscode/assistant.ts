@@ -13,6 +13,9 @@ import type { CompletionRequest } from '../core/completion/pipeline';
 import { actionsFor } from './errors';
 import { ModelLocator } from './models/locations';
 import type { ProviderState } from './providerText';
+import { RemoteError, toGenerateResult, type RemoteEngine, type RemoteResult } from '../core/remote';
+import { RemoteBackends, type RemoteRole } from './remote/remoteBackends';
+import { remoteActions } from './remote/remoteActions';
 
 /** Local latency figures for the status bar (never sent anywhere). */
 export class LocalTelemetry {
@@ -47,6 +50,8 @@ export class Assistant implements vscode.Disposable {
   readonly models: ModelLocator;
   readonly counters: CompletionCounters;
   readonly telemetry = new LocalTelemetry();
+  /** Remote engines per role (settings onnxAssist.remote.*); a role set to `local` uses the host. */
+  readonly remote: RemoteBackends;
   /** The last completion request's project context; undefined before the first. */
   lastContext: ContextReport | undefined;
   private readonly contextEmitter = new vscode.EventEmitter<ContextReport>();
@@ -70,6 +75,7 @@ export class Assistant implements vscode.Disposable {
     this.providerValue = { chosen: this.settings.executionProvider, fallbacks: [] };
     this.models = new ModelLocator(context.extensionUri.fsPath);
     this.counters = new CompletionCounters(context.globalState);
+    this.remote = new RemoteBackends(context.secrets, () => this.settings);
     this.client = new HostClient({
       workerPath: vscode.Uri.joinPath(context.extensionUri, 'dist', 'host', 'worker.js').fsPath,
       log: (level, message) => output[level](message),
@@ -95,6 +101,7 @@ export class Assistant implements vscode.Disposable {
         if (!busy && this.providerStale) void this.refreshProvider();
       }),
       this.telemetry,
+      this.remote,
       this.contextEmitter,
       this.busyEmitter,
       this.providerEmitter,
@@ -161,9 +168,18 @@ export class Assistant implements vscode.Disposable {
 
   /**
    * One inline-completion request (core/completion/policy.ts decides its options) on the
-   * generation model, with the project context chunks to put before the prompt.
+   * generation model, or on the remote engine `onnxAssist.remote.completion.*` names, with the
+   * project context chunks to put before the prompt.
    */
   async complete({ prefix, suffix, options, signal, context, filePath }: CompletionRequest): Promise<string[]> {
+    const engine = await this.remoteEngine('completion');
+    if (engine) {
+      const r = await this.remoteRun('completion', () => engine.complete({ prefix, suffix, context, filePath, options, signal }));
+      // Only llama.cpp's /infill and a FIM template with repository tokens carry context to the engine.
+      const sent = engine.config.backend === 'llamacpp' || engine.config.fimTemplate === 'qwen' ? (context ?? []) : [];
+      this.noteContext(sent, undefined, undefined);
+      return r.texts;
+    }
     const modelPath = this.models.generationModel(this.settings);
     const r = await this.tracked(() => this.client.request('generate', { modelPath, prompt: prefix, suffix, context, filePath, options, ...this.load() }, { signal }));
     this.noteContext(context ?? [], r.stats.contextChunks, r.stats.contextTokens);
@@ -172,11 +188,35 @@ export class Assistant implements vscode.Disposable {
 
   /**
    * Warms the host's KV cache with the prompt the next completion will build (same prefix,
-   * suffix, context and maxNewTokens); a completion request pre-empts it in the host.
+   * suffix, context and maxNewTokens); a completion request pre-empts it in the host. Nothing to
+   * warm when completions come from a remote engine (llama.cpp reuses its cache by cache_prompt).
    */
   prefill(r: { prefix: string; suffix: string; context?: ContextChunk[]; filePath?: string; maxNewTokens: number; signal: AbortSignal }): Promise<PrefillResult> {
+    if (this.remote.isRemote('completion')) return Promise.resolve({ promptTokens: 0, reusedTokens: 0, cachedTokens: 0, preempted: false });
     const modelPath = this.models.generationModel(this.settings);
     return this.client.request('prefill', { modelPath, prompt: r.prefix, suffix: r.suffix, context: r.context, filePath: r.filePath, maxNewTokens: r.maxNewTokens, ...this.load() }, { signal: r.signal });
+  }
+
+  /** The role's remote engine, or undefined for the local host; a bad configuration is recorded as the role's last error. */
+  private async remoteEngine(role: RemoteRole): Promise<RemoteEngine | undefined> {
+    try {
+      return await this.remote.engine(role);
+    } catch (e) {
+      this.remote.noteError(role, e);
+      throw e;
+    }
+  }
+
+  /** A remote request, shown as busy, its outcome recorded for the status bar and Show Host Status. */
+  private async remoteRun(role: RemoteRole, work: () => Promise<RemoteResult>): Promise<RemoteResult> {
+    try {
+      const r = await this.tracked(work);
+      this.remote.noteOk(role);
+      return r;
+    } catch (e) {
+      if (!isCancelled(e)) this.remote.noteError(role, e);
+      throw e;
+    }
   }
 
   private noteContext(sent: ContextChunk[], used: number | undefined, tokens: number | undefined): void {
@@ -187,8 +227,14 @@ export class Assistant implements vscode.Disposable {
     this.contextEmitter.fire(this.lastContext);
   }
 
-  /** Streamed generation for the palette and the panel (chat when `messages` are given). */
-  generate(r: { prompt: string; options: GenerationOptions; onToken: (e: TokenEvent) => void; signal: AbortSignal; messages?: ChatMessage[] }): Promise<GenerateResult> {
+  /** Streamed generation for the palette and the panel (chat when `messages` are given), local or on `onnxAssist.remote.chat.*`. */
+  async generate(r: { prompt: string; options: GenerationOptions; onToken: (e: TokenEvent) => void; signal: AbortSignal; messages?: ChatMessage[] }): Promise<GenerateResult> {
+    const engine = await this.remoteEngine('chat');
+    if (engine) {
+      const { messages, options, signal, onToken } = r;
+      const result = await this.remoteRun('chat', () => (messages ? engine.chat({ messages, options, signal, onToken }) : engine.complete({ prefix: r.prompt, options, signal, onToken })));
+      return toGenerateResult(result, engine.config.backend);
+    }
     const modelPath = this.models.generationModel(this.settings);
     return this.tracked(() => this.client.request('generate', { modelPath, prompt: r.prompt, messages: r.messages, options: r.options, ...this.load() }, { signal: r.signal, onEvent: r.onToken }));
   }
@@ -225,7 +271,7 @@ export class Assistant implements vscode.Disposable {
     if (isCancelled(e)) return;
     const message = e instanceof Error ? e.message : String(e);
     this.output.error(`${what}: ${message}`);
-    const actions = actionsFor(e, retry !== undefined);
+    const actions = e instanceof RemoteError ? remoteActions(e, retry !== undefined) : actionsFor(e, retry !== undefined);
     const choice = await vscode.window.showErrorMessage(`ONNX Assist: ${what} failed: ${message}`, ...actions.map((a) => a.title), 'Open Output');
     if (choice === 'Open Output') return this.output.show(true);
     const action = actions.find((a) => a.title === choice);

@@ -5,6 +5,7 @@
  */
 import { EXECUTION_PROVIDERS, type ExecutionProvider, type GenerationOptions } from '../protocol/types';
 import type { MultilinePolicy } from '../core/completion/postprocess';
+import { FIM_TEMPLATES, REMOTE_BACKENDS, type FimTemplate, type RemoteBackend } from '../core/remote';
 
 export type { MultilinePolicy };
 
@@ -28,6 +29,22 @@ export interface ContextSettings {
   maxTokens: number;
 }
 
+/** `local` (the ONNX host) or a remote engine, per role. */
+export type BackendChoice = 'local' | RemoteBackend;
+
+export interface RemoteRoleSettings {
+  backend: BackendChoice;
+  endpoint: string;
+  model: string;
+}
+
+/** Remote engines (core/remote): inline completion, and generation and chat (palette, panel). */
+export interface RemoteSettings {
+  completion: RemoteRoleSettings & { fimTemplate: FimTemplate };
+  chat: RemoteRoleSettings;
+  timeoutMs: number;
+}
+
 export interface Settings {
   generationModel: string;
   classificationModel: string;
@@ -40,13 +57,26 @@ export interface Settings {
   /** Names of the fields Classify File adds to each record. */
   batch: { labelField: string; scoreField: string };
   hub: { endpoint: string; cacheDir: string };
+  remote: RemoteSettings;
   generation: Required<Pick<GenerationOptions, 'maxNewTokens' | 'temperature' | 'topK' | 'topP' | 'repetitionPenalty' | 'noRepeatNgramSize'>>;
 }
 
 export const SECTION = 'onnxAssist';
 
 /** Settings that name files to load: never taken from an untrusted workspace. */
-export const RESTRICTED = ['generationModel', 'classificationModel', 'modelFolders', 'zeroShot.model', 'hub.endpoint', 'hub.cacheDir'] as const;
+export const RESTRICTED = [
+  'generationModel',
+  'classificationModel',
+  'modelFolders',
+  'zeroShot.model',
+  'hub.endpoint',
+  'hub.cacheDir',
+  // A workspace must not send the user's code (or, with a key stored for it, the key) to a server it names.
+  'remote.completion.backend',
+  'remote.completion.endpoint',
+  'remote.chat.backend',
+  'remote.chat.endpoint',
+] as const;
 
 /** What a settings source gives for one key (relative to the section). */
 export interface SettingValue {
@@ -76,6 +106,15 @@ export function readSettings(source: SettingsSource, trusted: boolean, warn: (me
   const isName = (v: unknown): v is string => isStr(v) && v.trim().length > 0;
   const isEp = (v: unknown): v is ExecutionProvider => (EXECUTION_PROVIDERS as readonly unknown[]).includes(v);
   const isPolicy = (v: unknown): v is MultilinePolicy => v === 'auto' || v === 'always' || v === 'never';
+  const isBackend = (v: unknown): v is BackendChoice => v === 'local' || (REMOTE_BACKENDS as readonly unknown[]).includes(v);
+  const isFim = (v: unknown): v is FimTemplate => (FIM_TEMPLATES as readonly unknown[]).includes(v);
+  // Empty (not set yet) or an http(s) URL; the backend says what is missing when it is used.
+  const isEndpoint = (v: unknown): v is string => isStr(v) && (v.trim() === '' || /^https?:\/\/[^\s]+$/.test(v.trim()));
+  const role = (r: 'completion' | 'chat'): RemoteRoleSettings => ({
+    backend: get(`remote.${r}.backend`, isBackend),
+    endpoint: get(`remote.${r}.endpoint`, isEndpoint).trim(),
+    model: get(`remote.${r}.model`, isStr).trim(),
+  });
   return {
     generationModel: get('generationModel', isStr),
     classificationModel: get('classificationModel', isStr),
@@ -110,6 +149,11 @@ export function readSettings(source: SettingsSource, trusted: boolean, warn: (me
     hub: {
       endpoint: get('hub.endpoint', (v: unknown): v is string => isStr(v) && /^https?:\/\/[^\s]+$/.test(v)),
       cacheDir: get('hub.cacheDir', isStr),
+    },
+    remote: {
+      completion: { ...role('completion'), fimTemplate: get('remote.completion.fimTemplate', isFim) },
+      chat: role('chat'),
+      timeoutMs: get('remote.timeoutMs', isCount),
     },
     generation: {
       maxNewTokens: get('generation.maxNewTokens', isNum),

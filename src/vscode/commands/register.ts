@@ -11,6 +11,8 @@ import { generateInEditor } from './generate';
 import { selectModel } from './selectModel';
 import { SECTION } from '../config';
 import { selectedText } from '../selection';
+import { setRemoteApiKey } from '../remote/apiKeyCommand';
+import { remoteLines } from '../remote/statusText';
 
 const EP_INFO: Record<string, string> = {
   auto: process.platform === 'win32' ? 'CUDA or DirectML when available, else CPU' : 'CUDA when installed, else CPU',
@@ -74,8 +76,13 @@ export async function selectExecutionProvider(assistant: Assistant, given?: unkn
   return state;
 }
 
-/** Show Host Status: everything the host knows, in the output channel (the long reasons live here). */
+/** Show Host Status: everything the host knows, in the output channel (the long reasons live here), and the remote engines. */
 async function showStatus(assistant: Assistant): Promise<HostStatus> {
+  // Remote engines first: they are what answers when a role is not local.
+  for (const role of ['completion', 'chat'] as const) {
+    const r = assistant.remote.status(role);
+    if (r) for (const l of remoteLines(r)) assistant.output.info(`remote ${l}`);
+  }
   const s = await assistant.client.request('status', {});
   const state = assistant.providerFrom(s);
   const lines = [`onnxruntime ${s.ortVersion} on ${s.platform}; default threads ${s.threads}; memory rss ${s.memory.rssMB} MB, external ${s.memory.externalMB} MB`];
@@ -125,6 +132,7 @@ export function registerCommands(assistant: Assistant): vscode.Disposable {
     cmd('onnxAssist.selectExecutionProvider', guard('Select execution provider', (ep?: string) => selectExecutionProvider(assistant, ep))),
     cmd('onnxAssist.showStatus', guard('Show host status', () => showStatus(assistant))),
     cmd('onnxAssist.restartHost', guard('Restart inference host', () => restartHost(assistant))),
+    cmd('onnxAssist.setRemoteApiKey', guard('Set remote API key', (given?: { origin?: unknown; key?: unknown }) => setRemoteApiKey(assistant.remote, assistant.settings, given))),
     cmd('onnxAssist.openPanel', () => vscode.commands.executeCommand('onnxAssist.panel.focus')),
     cmd('onnxAssist.toggleContext', () => vscode.workspace.getConfiguration(SECTION).update('context.enabled', !assistant.settings.context.enabled, vscode.ConfigurationTarget.Global)),
     cmd('onnxAssist.toggleInline', () => vscode.workspace.getConfiguration(SECTION).update('inline.enabled', !assistant.settings.inline.enabled, vscode.ConfigurationTarget.Global)),
