@@ -22,10 +22,10 @@ export const USAGE = `usage:
                        [--speculative off|prompt-lookup] [--ep EP] [--threads N] [--json]
                        (--speculative: lossless prompt-lookup drafting, on by default for greedy decoding)
   onnx-assist generate --backend openai|llamacpp|ollama --endpoint URL [--remote-model NAME]
-                       [--fim-template starcoder|qwen|codellama|deepseek] and the same prompt, suffix, context
-                       and decoding flags (a remote engine instead of a local model: vLLM, llama.cpp's server,
-                        Ollama, onnx-assist serve; the API key from ONNX_ASSIST_API_KEY; --remote-model is
-                        required for openai and ollama)
+                       [--fim-template starcoder|qwen|codellama|deepseek] and the prompt, suffix, context and
+                       sampling flags above (a remote engine instead of a local model: vLLM, llama.cpp's server,
+                       Ollama, onnx-assist serve; the API key from ONNX_ASSIST_API_KEY; --remote-model is
+                       required for openai and ollama)
   onnx-assist classify --model DIR|CLASSIFIER.json (--text T... | --text-file PATH... | --file F) [--text-column C] [--top-k K]
                        [--labels a,b,c [--template "This example is {}."] [--multi-label]] [--ep EP] [--json]
                        [--label-field NAME] [--score-field NAME]
@@ -250,6 +250,10 @@ export function remoteFlags(v: Values, env: NodeJS.ProcessEnv = process.env): Re
     return undefined;
   }
   if (v.model !== undefined) throw new UsageError('--model and --backend cannot be used together (--remote-model names the engine\'s model)');
+  // What only our own decode loop does: refused rather than silently dropped.
+  for (const f of ['ep', 'threads', 'speculative', 'no-repeat-ngram-size', 'min-new-tokens', 'block-indent'] as const) {
+    if (v[f] !== undefined) throw new UsageError(`--${f} is for a local model; a remote engine does not take it`);
+  }
   if (v.endpoint === undefined || v.endpoint.trim() === '') throw new UsageError(`--backend ${backend} needs --endpoint URL (the engine's address)`);
   if (!/^https?:\/\/[^\s]+$/.test(v.endpoint)) throw new UsageError(`--endpoint must be an http:// or https:// URL (got ${JSON.stringify(v.endpoint)})`);
   const model = v['remote-model'] ?? '';

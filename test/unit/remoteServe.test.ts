@@ -122,6 +122,9 @@ describe('remote backends against onnx-assist serve (end to end)', () => {
     assert.equal((await cli('generate', '--backend', 'openai', '--endpoint', s.url, '--prompt', 'x')).code, 2);
     assert.equal((await cli('generate', '--backend', 'llamacpp', '--prompt', 'x')).code, 2);
     assert.equal((await cli('generate', '--backend', 'vllm', '--endpoint', s.url, '--prompt', 'x')).code, 2);
+    const local = await cli('generate', '--backend', 'llamacpp', '--endpoint', s.url, '--ep', 'cpu', '--prompt', 'x');
+    assert.equal(local.code, 2);
+    assert.match(local.err, /--ep is for a local model/);
     const missing = await cli('generate', '--backend', 'ollama', '--endpoint', s.url, '--remote-model', 'fim', '--prompt', 'x');
     assert.equal(missing.code, 1);
     assert.match(missing.err, /Ollama at http:\S+ has no route \/api\/generate \(404\)/);

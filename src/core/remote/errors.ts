@@ -83,7 +83,7 @@ export function httpError(s: ErrorScope, r: { status: number; route: string; bod
       return new RemoteError('not-found', `${at} has no /infill route (404): it is not llama.cpp's server. Ollama and LM Studio do not have /infill: use the 'ollama' backend for Ollama, 'openai' for LM Studio, vLLM and other OpenAI-compatible servers.`, { status });
     }
     const route = said === '' || /\broute\b|page not found|cannot (get|post)/i.test(said);
-    if (route) return new RemoteError('not-found', `${at} has no route ${r.route} (404)${why}. Is ${s.endpoint} a ${s.engine} server (or another engine: check the backend setting)?`, { status });
+    if (route) return new RemoteError('not-found', `${at} has no route ${r.route} (404)${why}. Check that the backend matches the server at that address.`, { status });
     const model = /model/i.test(said);
     return new RemoteError('not-found', `${at}: ${model ? 'model not found' : `${r.route} not found`} (404)${why}.${model ? " Check the model name (the engine lists them: /v1/models, or `ollama list`)." : ''}`, { status });
   }
@@ -98,5 +98,5 @@ export function httpError(s: ErrorScope, r: { status: number; route: string; bod
 
 /** A reply that is not what the engine's API documents. */
 export function malformed(s: ErrorScope, expected: string, got: string): RemoteError {
-  return new RemoteError('malformed', `${s.engine} at ${s.endpoint} sent a reply that is not what a ${s.engine} server sends: expected ${expected}, got ${JSON.stringify(short(redact(got, s.apiKey), 120))}. Is ${s.endpoint} a ${s.engine} server?`);
+  return new RemoteError('malformed', `${s.engine} at ${s.endpoint} sent a reply in a format it does not use: expected ${expected}, got ${JSON.stringify(short(redact(got, s.apiKey), 120))}. Check that the backend matches the server at that address.`);
 }

@@ -5,10 +5,10 @@
  * as NDJSON; the last object (`done: true`) carries `done_reason` and the counts.
  */
 import type { StopReason } from '../../protocol/types';
-import { fanOut, field, isNumber, isString, optional, scopeOf, streamCall } from './call';
+import { fanOut, isNumber, isString, optional, scopeOf, streamCall } from './call';
 import type { Piece } from './collect';
 import type { ChatRequest, CompleteRequest, RemoteConfig, RemoteEngine, RemoteResult } from './engine';
-import { RemoteError } from './errors';
+import { malformed, RemoteError } from './errors';
 import { fimPrompt } from './fim';
 import { defined, sampling, type Sampling } from './options';
 
@@ -35,7 +35,8 @@ export class OllamaEngine implements RemoteEngine {
   private read(o: unknown, text: (o: Record<string, unknown>) => unknown, expected: string): Piece[] {
     const r = o as Record<string, unknown>;
     const t = text(r ?? {});
-    if (r?.done !== true || t !== undefined) field(scopeOf(this.config), { t }, 't', isString, expected);
+    // Every object but the last carries text; the last may carry none.
+    if ((r?.done !== true || t !== undefined) && !isString(t)) throw malformed(scopeOf(this.config), expected, JSON.stringify(o));
     return [{ index: 0, text: isString(t) ? t : undefined, finish: finish(r), promptTokens: optional(r.prompt_eval_count, isNumber), completionTokens: optional(r.eval_count, isNumber) }];
   }
 
