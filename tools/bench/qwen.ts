@@ -122,7 +122,10 @@ export async function qwenChild(root: string, workerPath: string, args: string[]
         lag.disable();
         await client.request('generate', { modelPath: dir, prompt: 'x', options: { maxNewTokens: 1 } });
         spec.push(await oursDecode(client, { modelPath: dir, prompt: p, newTokens: DECODE_TOKENS, speculative: 'default' }));
-        requireSameTokens(`qwen05 ${dtype}`, plain[plain.length - 1].tokens, spec[spec.length - 1].tokens);
+        // Dynamic int8 quantizes activations with a scale taken over each pass, so how a prompt is
+        // split into passes (chunks, a reused prefix) changes its logits: there drafting is off by
+        // default and the two runs are not required to match. Everywhere else they must.
+        if (dtype !== 'q8') requireSameTokens(`qwen05 ${dtype}`, plain[plain.length - 1].tokens, spec[spec.length - 1].tokens);
       }
       variants.push({ dtype, promptTokens: plain[0].promptTokens, prefillTps: median(plain.map((r) => r.prefillTps)), decodeTps: median(plain.map((r) => r.decodeTps)), specDecodeTps: median(spec.map((r) => r.decodeTps)), tokens: plain[0].tokens });
     }
