@@ -92,6 +92,20 @@ describe('remote clients against recorded engine replies', () => {
     await engine.clientClosed;
   });
 
+  it('a server that ignores the stop sequence: the text is cut at it, no token event shows it, and the stream is closed', async () => {
+    const s = loadSamples().find((x) => x.name === 'openai-completions-suffix-stream')!.sample;
+    const chunk = (text: string) => ({ id: 'c', object: 'text_completion', created: 0, model: 'm', choices: [{ text, index: 0, logprobs: null, finish_reason: null }] });
+    // "a + b" then a newline and more, and the stream stays open: only our cut can end this request.
+    engine.reply = { status: 200, headers: { 'content-type': 'text/event-stream' }, sse: [chunk('a + b'), chunk('\nprint(x)'), chunk(' more')], holdAfter: 1 };
+    engine.armClosed();
+    let streamed = '';
+    const r = await run(s, configFor(s, url), { onToken: (e) => (streamed += e.text) });
+    assert.deepEqual(r.texts, ['a + b']);
+    assert.deepEqual(r.stopReasons, ['stop']);
+    assert.equal(streamed, 'a + b');
+    await engine.clientClosed;
+  });
+
   it('a request aborted before it is sent never reaches the engine', async () => {
     const s = loadSamples().find((x) => x.name === 'openai-chat-stream')!.sample;
     engine.received.length = 0;

@@ -32,7 +32,8 @@ export interface StreamCall {
   collect: Omit<CollectOptions, 'started'>;
 }
 
-export async function streamCall(c: RemoteConfig, call: StreamCall, url = urlOf(c, call.route)): Promise<RemoteResult> {
+export async function streamCall(c: RemoteConfig, call: StreamCall): Promise<RemoteResult> {
+  const url = urlOf(c, call.route);
   const scope = scopeOf(c);
   const started = performance.now();
   const auth = c.apiKey ? { key: c.apiKey, origin: new URL(c.endpoint).origin } : undefined;
