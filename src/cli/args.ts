@@ -10,7 +10,7 @@ import { GENERATION_RANGES, LOAD_RANGES, parseGenerationOptions, rangeProblem, t
 import { parseLabels, type ClassifierSpec } from '../core/classification/classifier';
 import { isFewShotPath } from '../protocol/classification';
 import { COMPLETION_SCOPES, SPECULATIVE_MODES } from '../protocol/generation';
-import { FIM_TEMPLATES, REMOTE_BACKENDS, type FimTemplate, type RemoteBackend, type RemoteConfig } from '../core/remote';
+import { EMBEDDING_BACKENDS, FIM_TEMPLATES, REMOTE_BACKENDS, type EmbeddingBackend, type EmbeddingConfig, type FimTemplate, type RemoteBackend, type RemoteConfig } from '../core/remote';
 
 /** The help: --help prints it (status 0), a missing command shows it on stderr (status 2). A new flag needs a line here and one in OPTIONS. */
 export const USAGE = `usage:
@@ -29,11 +29,14 @@ export const USAGE = `usage:
   onnx-assist classify --model DIR|CLASSIFIER.json (--text T... | --text-file PATH... | --file F) [--text-column C] [--top-k K]
                        [--labels a,b,c [--template "This example is {}."] [--multi-label]] [--ep EP] [--json]
                        [--label-field NAME] [--score-field NAME]
+                       [--backend tei|openai --endpoint URL [--remote-model NAME]] (a remote engine instead
+                        of --model: TEI /predict, or with --labels similarity on its embeddings)
                        (--file: every line of a text file or record of a CSV/TSV/JSONL file; results go to
                         a new file beside it in new fields, predicted_label and score by default; the input
                         is never changed)
   onnx-assist teach    --encoder DIR --data F --name NAME [--text-column C] [--label-column C] [--out FILE]
-  onnx-assist embed    --model DIR (--text T... | --text-file PATH...) [--normalize] [--json]
+  onnx-assist embed    (--model DIR | --backend tei|openai --endpoint URL [--remote-model NAME])
+                       (--text T... | --text-file PATH...) [--normalize] [--json]
   onnx-assist status   [--model DIR] [--json]
   onnx-assist eval     --model DIR|CLASSIFIER.json --data F [--labels a,b,c] [--text-column C] [--label-column C]
                        [--positive LABEL] [--markdown FILE] [--json]
@@ -189,6 +192,7 @@ export function generationOptions(v: Values): GenerationOptions {
 }
 
 function choiceFlag<T extends string>(v: Values, flag: 'scope' | 'speculative' | 'backend' | 'fim-template', values: readonly T[]): T | undefined {
+  // --backend takes the generation engines on generate and the embedding engines on classify and embed.
   const raw = v[flag];
   if (raw === undefined) return undefined;
   if (!(values as readonly string[]).includes(raw)) throw new UsageError(`--${flag} must be one of ${values.join(', ')} (got ${JSON.stringify(raw)})`);
@@ -223,7 +227,12 @@ export function loadFlags(v: Values, flag: 'model' | 'encoder' = 'model'): LoadP
 const MAX_LABELS = 100;
 
 export function classifierSpec(v: Values): ClassifierSpec {
-  const spec: ClassifierSpec = { ...loadFlags(v) };
+  return { ...loadFlags(v), ...labelFlags(v) };
+}
+
+/** --labels (zero-shot), with --template and --multi-label. */
+export function labelFlags(v: Values): Pick<ClassifierSpec, 'labels' | 'template' | 'multiLabel'> {
+  const spec: Pick<ClassifierSpec, 'labels' | 'template' | 'multiLabel'> = {};
   if (v.labels !== undefined) {
     spec.labels = parseLabels(v.labels);
     if (spec.labels.length < 2) throw new UsageError('--labels needs at least two comma-separated labels');
@@ -264,6 +273,32 @@ export function remoteFlags(v: Values, env: NodeJS.ProcessEnv = process.env): Re
     endpoint: v.endpoint,
     model,
     fimTemplate,
+    apiKey: env.ONNX_ASSIST_API_KEY || undefined,
+    timeoutMs: REMOTE_TIMEOUT_MS,
+    hints: { endpoint: '--endpoint', apiKey: 'the ONNX_ASSIST_API_KEY environment variable', timeout: `${REMOTE_TIMEOUT_MS} ms in the CLI`, fimTemplate: '--fim-template' },
+  };
+}
+
+/**
+ * classify/embed on a remote engine: `--backend tei|openai --endpoint URL [--remote-model NAME]`
+ * (Text Embeddings Inference, or any OpenAI-compatible /v1/embeddings), the key from
+ * ONNX_ASSIST_API_KEY; undefined without --backend.
+ */
+export function embeddingFlags(v: Values, env: NodeJS.ProcessEnv = process.env): EmbeddingConfig | undefined {
+  const backend = choiceFlag<EmbeddingBackend>(v, 'backend', EMBEDDING_BACKENDS);
+  if (backend === undefined) {
+    if (v['remote-model'] !== undefined || v.endpoint !== undefined) throw new UsageError('--endpoint and --remote-model are for a remote engine; give --backend tei or --backend openai too');
+    return undefined;
+  }
+  if (v.model !== undefined) throw new UsageError('--model and --backend cannot be used together (the engine serves the model)');
+  for (const f of ['ep', 'threads'] as const) if (v[f] !== undefined) throw new UsageError(`--${f} is for a local model; a remote engine does not take it`);
+  if (v.endpoint === undefined || !/^https?:\/\/[^\s]+$/.test(v.endpoint)) throw new UsageError(`--backend ${backend} needs --endpoint URL, an http:// or https:// address (got ${JSON.stringify(v.endpoint ?? '')})`);
+  const model = v['remote-model'] ?? '';
+  if (backend === 'openai' && model.trim() === '') throw new UsageError('--backend openai needs --remote-model NAME (the embedding model the server serves)');
+  return {
+    backend,
+    endpoint: v.endpoint,
+    model,
     apiKey: env.ONNX_ASSIST_API_KEY || undefined,
     timeoutMs: REMOTE_TIMEOUT_MS,
     hints: { endpoint: '--endpoint', apiKey: 'the ONNX_ASSIST_API_KEY environment variable', timeout: `${REMOTE_TIMEOUT_MS} ms in the CLI`, fimTemplate: '--fim-template' },

@@ -18,6 +18,12 @@ function usage(r: GenerateResult) {
   return { prompt_tokens: r.stats.promptTokens, completion_tokens: r.stats.newTokens, total_tokens: r.stats.promptTokens + r.stats.newTokens };
 }
 
+/** With `stream_options: {include_usage: true}`, OpenAI ends a stream with a chunk of no choices and the usage. */
+function usageChunk(body: Record<string, unknown>, base: Record<string, unknown>, r: GenerateResult): unknown[] {
+  const o = body.stream_options as { include_usage?: unknown } | undefined;
+  return o?.include_usage === true ? [{ ...base, choices: [], usage: usage(r) }] : [];
+}
+
 /** `prompt`: a string, or an array holding one string (token arrays are not accepted). */
 function onePrompt(v: unknown): string {
   if (typeof v === 'string') return v;
@@ -93,7 +99,7 @@ export async function completions(ctx: RouteContext): Promise<void> {
     params: { modelPath: model.path, prompt, suffix, options },
     stream: optBool(b, 'stream'),
     chunk: (index, text) => ({ ...base, choices: [{ text, index, logprobs: null, finish_reason: null }] }),
-    last: (res) => res.stopReasons.map((s, index) => ({ ...base, choices: [{ text: '', index, logprobs: null, finish_reason: finish(s) }] })),
+    last: (res) => [...res.stopReasons.map((s, index) => ({ ...base, choices: [{ text: '', index, logprobs: null, finish_reason: finish(s) }] })), ...usageChunk(b, base, res)],
     reply: (res) => ({ ...base, choices: res.texts.map((text, index) => ({ text, index, logprobs: null, finish_reason: finish(res.stopReasons[index]) })), usage: usage(res) }),
   });
 }
@@ -123,7 +129,7 @@ export async function chatCompletions(ctx: RouteContext): Promise<void> {
       started.add(index);
       return { ...base, choices: [{ index, delta, logprobs: null, finish_reason: null }] };
     },
-    last: (res) => res.stopReasons.map((s, index) => ({ ...base, choices: [{ index, delta: {}, logprobs: null, finish_reason: finish(s) }] })),
+    last: (res) => [...res.stopReasons.map((s, index) => ({ ...base, choices: [{ index, delta: {}, logprobs: null, finish_reason: finish(s) }] })), ...usageChunk(b, base, res)],
     reply: (res) => ({
       id,
       object: 'chat.completion',

@@ -258,10 +258,23 @@ export class Assistant implements vscode.Disposable {
   }
 
   /** Logs an error without interrupting the user (typing path, background work). */
+  /**
+   * An error from the typing path, to the output channel only. The same message again (a dead
+   * endpoint fails every keystroke) is counted, not repeated, until another message comes.
+   */
   reportQuietly(what: string, e: unknown): void {
     if (isCancelled(e)) return;
-    this.output.error(`${what}: ${e instanceof Error ? e.message : String(e)}`);
+    const line = `${what}: ${e instanceof Error ? e.message : String(e)}`;
+    if (line === this.lastQuiet.line) {
+      this.lastQuiet.repeats++;
+      return;
+    }
+    if (this.lastQuiet.repeats > 0) this.output.error(`(the error above happened ${this.lastQuiet.repeats} more time(s))`);
+    this.lastQuiet = { line, repeats: 0 };
+    this.output.error(line);
   }
+
+  private lastQuiet = { line: '', repeats: 0 };
 
   /**
    * An error from a command the user ran: logged, and shown once with the actions that can help

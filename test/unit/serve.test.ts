@@ -70,6 +70,10 @@ describe('serve: the host over the OpenAI and llama.cpp APIs', () => {
     }
     assert.equal(text, whole.choices[0].text);
     assert.equal(reason, whole.choices[0].finish_reason);
+    // Usage at the end of a stream, when asked (stream_options.include_usage).
+    let usage: { completion_tokens: number } | undefined;
+    for await (const c of await openai.completions.create({ model: 'fim', prompt, max_tokens: 16, temperature: 0, stream: true, stream_options: { include_usage: true } })) usage = c.usage ?? usage;
+    assert.equal(usage?.completion_tokens, whole.usage?.completion_tokens);
   });
 
   it('several completions (n) with sampling and a seed', async () => {

@@ -1,12 +1,14 @@
 /**
  * `classify`: texts from the command line (a line each, or --json), or a whole data file whose
  * results go to a new file beside it; the model is a classifier folder, a taught .json, or an
- * embedding model with --labels (zero-shot).
+ * embedding model with --labels (zero-shot); or, with --backend tei|openai, a remote engine.
  */
 import { classifyFile } from '../../core/classification/batch';
 import { bindClassifier } from '../../core/classification/classifier';
 import type { NumberRange } from '../../protocol/validate';
-import { classifierSpec, numberFlag, UsageError } from '../args';
+import { classifierSpec, embeddingFlags, labelFlags, numberFlag, UsageError } from '../args';
+import { scoreBySimilarity } from '../../core/classification/similarity';
+import { RemoteEmbedder, type EmbeddingConfig } from '../../core/remote';
 import type { HostContext } from '../context';
 import { listSkipped, textColumn } from '../dataFile';
 import { noteFallback } from '../fallback';
@@ -18,11 +20,32 @@ type BoundClassifier = ReturnType<typeof bindClassifier>;
 /** classify --top-k: how many labels to print per text (0: all). */
 const CLASSIFY_TOP_K: NumberRange = { min: 0, max: 100_000, integer: true, label: 'Top-k', flag: 'top-k' };
 
+/**
+ * A remote engine as the classifier: Text Embeddings Inference's /predict for a sequence
+ * classifier, or, with --labels, zero-shot by similarity on the engine's embeddings (TEI /embed
+ * or OpenAI /v1/embeddings), scored as the host scores its own embedding models.
+ */
+function bindRemote(config: EmbeddingConfig, v: HostContext['v'], signal: AbortSignal): BoundClassifier {
+  const embedder = new RemoteEmbedder(config);
+  const { labels, multiLabel } = labelFlags(v);
+  if (v.template !== undefined) throw new UsageError('--template is for NLI zero-shot on a local model; a remote engine scores labels by embedding similarity');
+  const where = `${config.backend} at ${config.endpoint}`;
+  if (!labels) return { classify: (texts) => embedder.classify(texts, signal), method: () => `classifier (${where})` };
+  return {
+    classify: async (texts) => {
+      const vectors = await embedder.embed([...texts, ...labels], signal);
+      return scoreBySimilarity({ texts: vectors.slice(0, texts.length), labels: vectors.slice(texts.length), names: labels, multiLabel: !!multiLabel });
+    },
+    method: () => `zero-shot (similarity, ${where})`,
+  };
+}
+
 export async function classify(ctx: HostContext): Promise<void> {
   const { client, v, io, json, signal } = ctx;
-  const spec = classifierSpec(v);
+  const remote = embeddingFlags(v);
+  const spec = remote ? undefined : classifierSpec(v);
   const topK = numberFlag(v, CLASSIFY_TOP_K);
-  const bound = bindClassifier(client, spec, signal);
+  const bound = spec ? bindClassifier(client, spec, signal) : bindRemote(remote!, v, signal);
   if (v.file !== undefined) {
     if (v.text !== undefined || v['text-file'] !== undefined) throw new UsageError('give --text, --text-file or --file, not several');
     await classifyDataFile(ctx, bound);
@@ -33,7 +56,7 @@ export async function classify(ctx: HostContext): Promise<void> {
   const results = (await bound.classify(texts)).map((r) => (topK ? r.slice(0, topK) : r));
   if (json) io.out(`${JSON.stringify({ method: bound.method(), results })}\n`);
   else results.forEach((labels, i) => io.out(`${texts[i].replace(/\s+/g, ' ').slice(0, 60)}\t${labels.map((l) => `${l.label}=${l.score.toFixed(4)}`).join(' ')}\n`));
-  if (!isFewShotPath(spec.modelPath)) await noteFallback(ctx, spec);
+  if (spec && !isFewShotPath(spec.modelPath)) await noteFallback(ctx, spec);
 }
 
 /** classify --file: a whole file, written to a new file beside it with progress on stderr. */
