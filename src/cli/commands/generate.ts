@@ -55,5 +55,5 @@ export async function generate(ctx: HostContext): Promise<void> {
   }
   await noteFallback(ctx, load!);
   const ended = s.newTokens === 0 && r.stopReasons[0] === 'eos' ? ' (the model ended at once: its first token was end-of-text)' : '';
-  io.err(`[${s.promptTokens} prompt tokens${s.truncatedTokens ? ` (${s.truncatedTokens} truncated)` : ''}, ${s.newTokens} new${ended}, first token ${s.timeToFirstTokenMs.toFixed(0)} ms, ${s.tokensPerSecond.toFixed(1)} tokens/s${s.draftTokens ? `, ${s.acceptedDraftTokens}/${s.draftTokens} drafted tokens accepted` : ''}, ${s.ep}, seed ${s.seed}]\n`);
+  io.err(`[${s.promptTokens} prompt tokens${s.truncatedTokens ? ` (${s.truncatedTokens} truncated)` : ''}, ${s.newTokens} new${ended}, first token ${s.timeToFirstTokenMs.toFixed(0)} ms, ${s.tokensPerSecond.toFixed(1)} tokens/s${s.contextChunks ? `, ${s.contextChunks} context file(s) in ${s.contextTokens} tokens` : ''}${s.draftTokens ? `, ${s.acceptedDraftTokens}/${s.draftTokens} drafted tokens accepted` : ''}, ${s.ep}, seed ${s.seed}]\n`);
 }
