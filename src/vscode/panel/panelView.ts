@@ -95,7 +95,10 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
 
   private names() {
     const s = this.assistant.settings;
-    return { model: modelDisplayName(this.assistant.models.generationModel(s)), classifier: modelDisplayName(this.assistant.models.classificationModel(s)) };
+    // Generation and chat from the panel go to the chat role's engine when it is remote.
+    const chat = s.remote.chat;
+    const model = this.assistant.remote.isRemote('chat') ? `${chat.model || chat.backend} (${chat.backend} at ${chat.endpoint})` : modelDisplayName(this.assistant.models.generationModel(s));
+    return { model, classifier: modelDisplayName(this.assistant.models.classificationModel(s)) };
   }
 
   /** The provider that runs (not the setting), one line; the reason when it is not the chosen one. */
