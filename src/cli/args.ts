@@ -26,14 +26,15 @@ export const USAGE = `usage:
                        sampling flags above (a remote engine instead of a local model: vLLM, llama.cpp's server,
                        Ollama, onnx-assist serve; the API key from ONNX_ASSIST_API_KEY; --remote-model is
                        required for openai and ollama)
-  onnx-assist classify --model DIR|CLASSIFIER.json (--text T... | --text-file PATH... | --file F) [--text-column C] [--top-k K]
+  onnx-assist classify --model DIR|CLASSIFIER.json (--text T... | --text-file PATH... | --eml PATH... | --file F) [--text-column C] [--top-k K]
                        [--labels a,b,c [--template "This example is {}."] [--multi-label]] [--ep EP] [--json]
                        [--label-field NAME] [--score-field NAME]
                        [--backend tei|openai --endpoint URL [--remote-model NAME]] (a remote engine instead
                         of --model: TEI /predict, or with --labels similarity on its embeddings)
                        (--file: every line of a text file or record of a CSV/TSV/JSONL file; results go to
                         a new file beside it in new fields, predicted_label and score by default; the input
-                        is never changed)
+                        is never changed; --eml: a mail file parsed as a message, headers, MIME parts and HTML;
+                        a spam classifier parses raw messages given any way)
   onnx-assist teach    --encoder DIR --data F --name NAME [--text-column C] [--label-column C] [--out FILE]
   onnx-assist embed    (--model DIR | --backend tei|openai --endpoint URL [--remote-model NAME])
                        (--text T... | --text-file PATH...) [--normalize] [--json]
@@ -69,6 +70,7 @@ const OPTIONS = {
   'file-path': { type: 'string' },
   text: { type: 'string', multiple: true },
   'text-file': { type: 'string', multiple: true },
+  eml: { type: 'string', multiple: true },
   file: { type: 'string' },
   'max-new-tokens': { type: 'string' },
   temperature: { type: 'string' },

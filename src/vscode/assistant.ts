@@ -14,6 +14,7 @@ import { actionsFor } from './errors';
 import { ModelLocator } from './models/locations';
 import type { ProviderState } from './providerText';
 import { RemoteError, toGenerateResult, type RemoteEngine, type RemoteResult } from '../core/remote';
+import { classifierText, isMailClassifier } from '../core/classification/mail';
 import { RemoteBackends, type RemoteRole } from './remote/remoteBackends';
 import { remoteActions } from './remote/remoteActions';
 
@@ -239,8 +240,10 @@ export class Assistant implements vscode.Disposable {
     return this.tracked(() => this.client.request('generate', { modelPath, prompt: r.prompt, messages: r.messages, options: r.options, ...this.load() }, { signal: r.signal, onEvent: r.onToken }));
   }
 
-  classify(texts: string[], signal?: AbortSignal, modelPath = this.models.classificationModel(this.settings)) {
-    return this.tracked(() => this.client.request('classify', { modelPath, texts, ...this.load() }, { signal }));
+  /** Classify Selection and the panel: a raw message (a pasted .eml) goes to a mail classifier parsed. */
+  async classify(texts: string[], signal?: AbortSignal, modelPath = this.models.classificationModel(this.settings)) {
+    const input = isMailClassifier(modelPath) ? await Promise.all(texts.map(classifierText)) : texts;
+    return this.tracked(() => this.client.request('classify', { modelPath, texts: input, ...this.load() }, { signal }));
   }
 
   /** Loads a model folder with the current provider and threads (checks it is usable). */

@@ -11,14 +11,17 @@ import { parseArgs } from 'node:util';
 import { defaultWorkerPath, HostClient } from '../../src/client/hostClient';
 import { HostError } from '../../src/protocol/errors';
 import { evalFewShotSpam } from './fewShotSpam';
+import { evalCodeLanguageOutside, evalCodeLmOutside } from './outsideEval';
 import { evalRepoContext } from './repoContext';
 import { printReport, type Figure } from './report';
 import { evalCodeLanguage, evalCodeLm, evalSpam, type EvalOptions } from './shippedModels';
+import { evalSpamForms } from './spamForms';
 
+/** Each shipped model: its held-out split (in-distribution), then inputs from outside its training sources. */
 const EVALS = {
-  'code-lm': evalCodeLm,
-  'spam-classifier': async (c: HostClient, o: EvalOptions) => (await evalSpam(c, o)).figures,
-  'code-language': async (c: HostClient, o: EvalOptions) => (await evalCodeLanguage(c, o)).figures,
+  'code-lm': async (c: HostClient, o: EvalOptions) => [...(await evalCodeLm(c, o)), ...(await evalCodeLmOutside(c, o))],
+  'spam-classifier': async (c: HostClient, o: EvalOptions) => [...(await evalSpam(c, o)).figures, ...(await evalSpamForms(c, o))],
+  'code-language': async (c: HostClient, o: EvalOptions) => [...(await evalCodeLanguage(c, o)).figures, ...(await evalCodeLanguageOutside(c, o))],
   'repo-context': evalRepoContext,
 } as const;
 /** The shipped model each evaluation needs, when its name is not a model's. */

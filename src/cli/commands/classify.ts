@@ -14,6 +14,7 @@ import { listSkipped, textColumn } from '../dataFile';
 import { noteFallback } from '../fallback';
 import { textsOf } from '../input';
 import { isFewShotPath } from '../../protocol/classification';
+import { classifyForSpec, mailFileText } from '../../core/classification/mail';
 
 type BoundClassifier = ReturnType<typeof bindClassifier>;
 
@@ -46,17 +47,34 @@ export async function classify(ctx: HostContext): Promise<void> {
   const spec = remote ? undefined : classifierSpec(v);
   const topK = numberFlag(v, CLASSIFY_TOP_K);
   const bound = spec ? bindClassifier(client, spec, signal) : bindRemote(remote!, v, signal);
+  // A mail classifier gets raw messages (a .eml given as --text-file, a record) parsed first.
+  if (spec) bound.classify = classifyForSpec(spec, bound.classify);
+  if (v.eml !== undefined && (v.text ?? v['text-file'] ?? v.file) !== undefined) throw new UsageError('give --eml or --text, --text-file, --file, not several');
   if (v.file !== undefined) {
     if (v.text !== undefined || v['text-file'] !== undefined) throw new UsageError('give --text, --text-file or --file, not several');
     await classifyDataFile(ctx, bound);
     return;
   }
-  if (v.text === undefined && v['text-file'] === undefined) throw new UsageError('give --text T, --text-file PATH or --file F (a text, CSV, TSV or JSONL file)');
-  const texts = await textsOf(ctx, 'classify');
+  if (v.text === undefined && v['text-file'] === undefined && v.eml === undefined) throw new UsageError('give --text T, --text-file PATH or --file F (a text, CSV, TSV or JSONL file), or --eml PATH (a mail file)');
+  const texts = v.eml ? await emlTexts(v.eml) : await textsOf(ctx, 'classify');
   const results = (await bound.classify(texts)).map((r) => (topK ? r.slice(0, topK) : r));
   if (json) io.out(`${JSON.stringify({ method: bound.method(), results })}\n`);
   else results.forEach((labels, i) => io.out(`${texts[i].replace(/\s+/g, ' ').slice(0, 60)}\t${labels.map((l) => `${l.label}=${l.score.toFixed(4)}`).join(' ')}\n`));
   if (spec && !isFewShotPath(spec.modelPath)) await noteFallback(ctx, spec);
+}
+
+/** classify --eml: each file parsed as a message (any model), as the mail classifier reads mail. */
+async function emlTexts(files: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const f of files) {
+    try {
+      out.push(await mailFileText(f));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UsageError(`--eml: ${f} ${code === 'ENOENT' ? 'does not exist' : `cannot be read as a message (${code ?? (e as Error).message})`}`);
+    }
+  }
+  return out;
 }
 
 /** classify --file: a whole file, written to a new file beside it with progress on stderr. */

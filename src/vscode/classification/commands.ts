@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { classifyFile, type BatchResult } from '../../core/classification/batch';
 import { bindClassifier, parseLabels, type ClassifierSpec } from '../../core/classification/classifier';
+import { classifyForSpec } from '../../core/classification/mail';
 import { evaluateFile, type EvaluationReport } from '../../core/classification/evaluate';
 import { columnsOf, formatOf, guessColumns, readExamples } from '../../core/classification/records';
 import { writeUserFile } from '../../core/classification/userFiles';
@@ -207,7 +208,7 @@ export class ClassificationCommands {
       return classifyFile({
         input: file,
         textColumn,
-        classify: bound.classify,
+        classify: classifyForSpec(spec, bound.classify),
         fields: { label: this.assistant.settings.batch.labelField, score: this.assistant.settings.batch.scoreField },
         isCancelled: () => signal.aborted,
         onProgress: (p) => {
@@ -311,7 +312,7 @@ export class ClassificationCommands {
         input: file,
         textColumn,
         labelColumn,
-        classify: bound.classify,
+        classify: classifyForSpec(spec, bound.classify),
         model: spec.modelPath,
         method: 'classifier',
         isCancelled: () => signal.aborted,
