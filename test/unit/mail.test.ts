@@ -25,6 +25,11 @@ describe('mail parsing for the spam classifier (real SpamAssassin mails)', () =>
     assert.equal(isRawMail('Note: this is prose.\nTodo: more prose.\n\nBody'), false);
     assert.equal(isRawMail('Subject: lunch\n\nHi Bob, can we meet on Tuesday?'), false, 'one header is a note, not a message');
     assert.equal(await classifierText('Hi Bob, can we meet on Tuesday?'), 'Hi Bob, can we meet on Tuesday?');
+    assert.equal(isRawMail('From: Ann <ann@example.com>\nTo: Bob <bob@example.com>\nSubject: lunch\n\nTuesday?'), true);
+    // Already in the training form (Subject, From, Content-Type only): left as it is.
+    const trainingForm = (await parseMail(raw('ham-qp.eml'))).modelText;
+    assert.equal(isRawMail(trainingForm), false);
+    assert.equal(await classifierText(trainingForm), trainingForm);
   });
 
   it('multipart with a base64 HTML part: decoded and turned into text', async () => {

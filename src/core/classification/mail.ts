@@ -31,15 +31,20 @@ function headerName(line: string): string | undefined {
   return name.toLowerCase();
 }
 
+/** The headers the training form keeps: a text with only these is already in the model's form. */
+const TRAINING_FORM_HEADERS = new Set(['subject', 'from', 'content-type']);
+
 /**
  * Whether a text is a raw message: it opens with a header block (an mbox "From " line allowed
- * first) of at least two fields, two of them mail headers, ended by a blank line or the text's end.
+ * first) of at least two mail headers, ended by a blank line or the text's end, with some header
+ * the training form drops (so text already in that form, like the eval's, is left as it is).
  */
 export function isRawMail(text: string): boolean {
   const lines = text.slice(0, 64 * 1024).split(/\r?\n/);
   let i = lines[0]?.startsWith('From ') ? 1 : 0;
   let fields = 0;
   let known = 0;
+  let dropped = 0;
   for (; i < lines.length && lines[i] !== ''; i++) {
     const line = lines[i];
     if ((line[0] === ' ' || line[0] === '\t') && fields > 0) continue; // folded continuation
@@ -47,8 +52,9 @@ export function isRawMail(text: string): boolean {
     if (name === undefined) return false;
     fields++;
     if (MAIL_HEADERS.has(name)) known++;
+    if (!TRAINING_FORM_HEADERS.has(name)) dropped++;
   }
-  return fields >= 2 && known >= 2;
+  return known >= 2 && dropped >= 1;
 }
 
 /** A header's raw line with its folding undone, or undefined. */
