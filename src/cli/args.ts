@@ -15,7 +15,7 @@ import { EMBEDDING_BACKENDS, FIM_TEMPLATES, REMOTE_BACKENDS, type EmbeddingBacke
 /** The help: --help prints it (status 0), a missing command shows it on stderr (status 2). A new flag needs a line here and one in OPTIONS. */
 export const USAGE = `usage:
   onnx-assist generate --model DIR (--prompt TEXT | --prompt-file PATH) [--suffix TEXT | --suffix-file PATH]
-                       [--context-file PATH]... [--file-path NAME] [--max-new-tokens N] [--temperature T]
+                       [--context-file PATH]... [--file-path NAME] [--repo-name NAME] [--max-new-tokens N] [--temperature T]
                        [--top-k K] [--top-p P] [--repetition-penalty R] [--no-repeat-ngram-size N]
                        [--num-return-sequences N] [--seed S] [--stop STR]... [--time-limit-ms MS]
                        [--min-new-tokens N] [--scope line|block [--block-indent N]]
@@ -68,6 +68,7 @@ const OPTIONS = {
   'suffix-file': { type: 'string' },
   'context-file': { type: 'string', multiple: true },
   'file-path': { type: 'string' },
+  'repo-name': { type: 'string' },
   text: { type: 'string', multiple: true },
   'text-file': { type: 'string', multiple: true },
   eml: { type: 'string', multiple: true },

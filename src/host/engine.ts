@@ -155,7 +155,7 @@ export class Engine {
     this.preemptPrefills(m);
     return this.exclusive(m, () => {
       if (cancel.cancelled) throw new HostError('CANCELLED', 'Generation was cancelled.');
-      return lm.generate({ prompt: p.prompt, suffix: p.suffix, messages: p.messages, context: p.context, filePath: p.filePath, options: p.options ?? {}, onText, cancel, ep: m.info.ep });
+      return lm.generate({ prompt: p.prompt, suffix: p.suffix, messages: p.messages, context: p.context, filePath: p.filePath, repoName: p.repoName, options: p.options ?? {}, onText, cancel, ep: m.info.ep });
     });
   }
 
@@ -170,7 +170,7 @@ export class Engine {
     this.preemptPrefills(m);
     m.prefills.add(cancel);
     try {
-      return await this.exclusive(m, () => lm.prefill({ prompt: p.prompt, suffix: p.suffix, context: p.context, path: p.filePath, templated: false }, p.maxNewTokens, cancel));
+      return await this.exclusive(m, () => lm.prefill({ prompt: p.prompt, suffix: p.suffix, context: p.context, path: p.filePath, repo: p.repoName, templated: false }, p.maxNewTokens, cancel));
     } finally {
       m.prefills.delete(cancel);
     }

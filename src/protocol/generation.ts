@@ -74,6 +74,8 @@ export interface GenerateParams extends LoadParams {
   context?: ContextChunk[];
   /** The current file's workspace-relative path, named after the context (repository-level prompts). */
   filePath?: string;
+  /** The workspace's name, put before the context by models with a repository-name token. */
+  repoName?: string;
   options?: GenerationOptions;
 }
 
@@ -83,6 +85,7 @@ export interface PrefillParams extends LoadParams {
   suffix?: string;
   context?: ContextChunk[];
   filePath?: string;
+  repoName?: string;
   /** The coming completion's maxNewTokens, so the prompt is cut to the context exactly as it will be. */
   maxNewTokens?: number;
 }

@@ -63,10 +63,10 @@ function trainClassifier(o: Obj, path: string): TrainClassifierParams {
   return { ...loadFields(o, path), name, examples, folds: num(o, 'folds', path, { min: 2, max: 20, integer: true }), l2: num(o, 'l2', path, { min: 0, max: 100 }) };
 }
 
-/** The current file's path beside project context: a short string, never read as a path by the host. */
-function filePathField(o: Obj, path: string): string | undefined {
-  const p = str(o, 'filePath', path, { optional: true });
-  if (p !== undefined && p.length > CONTEXT_LIMITS.pathChars) fail(`${path}.filePath`, `at most ${CONTEXT_LIMITS.pathChars} characters`, p.length);
+/** The current file's path or the workspace's name beside project context: short strings, never read as paths by the host. */
+function shortField(o: Obj, key: 'filePath' | 'repoName', path: string): string | undefined {
+  const p = str(o, key, path, { optional: true });
+  if (p !== undefined && p.length > CONTEXT_LIMITS.pathChars) fail(`${path}.${key}`, `at most ${CONTEXT_LIMITS.pathChars} characters`, p.length);
   return p;
 }
 
@@ -83,7 +83,8 @@ export const HOST_METHODS = {
     suffix: str(o, 'suffix', path, { optional: true }),
     messages: parseMessages(o.messages, `${path}.messages`),
     context: parseContext(o.context, `${path}.context`),
-    filePath: filePathField(o, path),
+    filePath: shortField(o, 'filePath', path),
+    repoName: shortField(o, 'repoName', path),
     options: parseGenerationOptions(o.options, `${path}.options`),
   })),
   prefill: method<PrefillParams, PrefillResult>((o, path) => ({
@@ -91,7 +92,8 @@ export const HOST_METHODS = {
     prompt: str(o, 'prompt', path) as string,
     suffix: str(o, 'suffix', path, { optional: true }),
     context: parseContext(o.context, `${path}.context`),
-    filePath: filePathField(o, path),
+    filePath: shortField(o, 'filePath', path),
+    repoName: shortField(o, 'repoName', path),
     maxNewTokens: num(o, 'maxNewTokens', path, GENERATION_RANGES.maxNewTokens),
   })),
   classify: method<ClassifyParams, ClassifyResult>((o, path) => {

@@ -172,7 +172,7 @@ export class Assistant implements vscode.Disposable {
    * generation model, or on the remote engine `onnxAssist.remote.completion.*` names, with the
    * project context chunks to put before the prompt.
    */
-  async complete({ prefix, suffix, options, signal, context, filePath }: CompletionRequest): Promise<string[]> {
+  async complete({ prefix, suffix, options, signal, context, filePath, repoName }: CompletionRequest): Promise<string[]> {
     const engine = await this.remoteEngine('completion');
     if (engine) {
       const r = await this.remoteRun('completion', () => engine.complete({ prefix, suffix, context, filePath, options, signal }));
@@ -182,7 +182,7 @@ export class Assistant implements vscode.Disposable {
       return r.texts;
     }
     const modelPath = this.models.generationModel(this.settings);
-    const r = await this.tracked(() => this.client.request('generate', { modelPath, prompt: prefix, suffix, context, filePath, options, ...this.load() }, { signal }));
+    const r = await this.tracked(() => this.client.request('generate', { modelPath, prompt: prefix, suffix, context, filePath, repoName, options, ...this.load() }, { signal }));
     this.noteContext(context ?? [], r.stats.contextChunks, r.stats.contextTokens);
     return r.texts;
   }
@@ -192,10 +192,10 @@ export class Assistant implements vscode.Disposable {
    * suffix, context and maxNewTokens); a completion request pre-empts it in the host. Nothing to
    * warm when completions come from a remote engine (llama.cpp reuses its cache by cache_prompt).
    */
-  prefill(r: { prefix: string; suffix: string; context?: ContextChunk[]; filePath?: string; maxNewTokens: number; signal: AbortSignal }): Promise<PrefillResult> {
+  prefill(r: { prefix: string; suffix: string; context?: ContextChunk[]; filePath?: string; repoName?: string; maxNewTokens: number; signal: AbortSignal }): Promise<PrefillResult> {
     if (this.remote.isRemote('completion')) return Promise.resolve({ promptTokens: 0, reusedTokens: 0, cachedTokens: 0, preempted: false });
     const modelPath = this.models.generationModel(this.settings);
-    return this.client.request('prefill', { modelPath, prompt: r.prefix, suffix: r.suffix, context: r.context, filePath: r.filePath, maxNewTokens: r.maxNewTokens, ...this.load() }, { signal: r.signal });
+    return this.client.request('prefill', { modelPath, prompt: r.prefix, suffix: r.suffix, context: r.context, filePath: r.filePath, repoName: r.repoName, maxNewTokens: r.maxNewTokens, ...this.load() }, { signal: r.signal });
   }
 
   /** The role's remote engine, or undefined for the local host; a bad configuration is recorded as the role's last error. */

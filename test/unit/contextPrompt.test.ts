@@ -76,6 +76,12 @@ describe('project context in the prompt', () => {
     const r = b.build({ prompt: 'x = add(', suffix: ')', templated: false, context: CHUNKS, path: 'main.py' }, 120);
     assert.equal(tok.decode(r.ids, false), '<|file_sep|>lib/util.py\ndef add(a, b):\n    return a + b\n<|file_sep|>lib/names.ts\nexport const x = 1;\n<|file_sep|>main.py\n<|fim_prefix|>x = add(<|fim_suffix|>)<|fim_middle|>');
     assert.equal(r.ids[0], tok.tokenId('<|file_sep|>'));
+    // With the workspace's name: <|repo_name|>name first, as Qwen2.5-Coder's repository-level prompts begin.
+    const named = b.build({ prompt: 'x = add(', suffix: ')', templated: false, context: CHUNKS, path: 'main.py', repo: 'shop' }, 120);
+    assert.ok(tok.decode(named.ids, false).startsWith('<|repo_name|>shop\n<|file_sep|>lib/util.py\n'));
+    // A model without a repository-name token ignores the name.
+    const plain = builder(TINY_GPT2_FIM).b;
+    assert.deepEqual(plain.build({ prompt: 'x', suffix: ')', templated: false, context: CHUNKS, repo: 'shop' }, 120).ids, plain.build({ prompt: 'x', suffix: ')', templated: false, context: CHUNKS }, 120).ids);
   });
 
   it('context keeps to its share of the budget and drops whole trailing chunks', () => {
@@ -148,6 +154,7 @@ describe('the current file path over the wire', () => {
       const base = { modelPath, prompt: 'x = ', suffix: '\n', context, options: { maxNewTokens: 2, doSample: false } };
       const without = await client.request('generate', base);
       const withPath = await client.request('generate', { ...base, filePath: 'app/main.py' });
+      await assert.rejects(client.request('generate', { ...base, repoName: 'r'.repeat(5000) }), /repoName/);
       assert.ok(withPath.stats.promptTokens > without.stats.promptTokens, `${withPath.stats.promptTokens} vs ${without.stats.promptTokens}`);
       const warm = await client.request('prefill', { modelPath, prompt: 'x = ', suffix: '\n', context, filePath: 'app/main.py', maxNewTokens: 2 });
       assert.equal(warm.promptTokens, withPath.stats.promptTokens);

@@ -30,6 +30,7 @@ export async function generate(ctx: HostContext): Promise<void> {
   const suffix = await suffixOf(ctx);
   const context = await contextOf(ctx);
   const filePath = v['file-path'];
+  const repoName = v['repo-name'];
   const streaming = !json && (options.numReturnSequences ?? 1) === 1;
   let tail = '';
   const onToken = (e: { text: string }) => {
@@ -40,7 +41,7 @@ export async function generate(ctx: HostContext): Promise<void> {
   };
   const r = remote
     ? await generateRemote(remote, { prefix: prompt, suffix, context, filePath, options, signal, onToken })
-    : await client.request('generate', { ...load!, prompt, suffix, context, filePath, options }, { signal, onEvent: onToken });
+    : await client.request('generate', { ...load!, prompt, suffix, context, filePath, repoName, options }, { signal, onEvent: onToken });
   if (json) {
     io.out(`${JSON.stringify(r)}\n`);
     return;

@@ -17,6 +17,8 @@ export interface CompletionRequest {
   /** Project chunks to put before the prompt, and the current file's workspace-relative path. */
   context?: ContextChunk[];
   filePath?: string;
+  /** The workspace's name (models with a repository-name token put it before the context). */
+  repoName?: string;
 }
 export type CompletionRequester = (r: CompletionRequest) => Promise<string[]>;
 
@@ -29,8 +31,9 @@ export interface CompletionQuery {
   manual: boolean;
   /** Chunks of other project files (core/completion/context/), in prompt order. */
   context?: ContextChunk[];
-  /** The current file's workspace-relative path (named after the context). */
+  /** The current file's workspace-relative path (named after the context), and the workspace's name. */
   filePath?: string;
+  repoName?: string;
 }
 
 export interface CompletionOutcome {
@@ -64,7 +67,7 @@ export class CompletionPipeline {
     try {
       const { ask, show } = candidates(q.manual);
       const raw: string[] = [];
-      for (const options of requestOptions(this.limits(), ask, q.ctx)) raw.push(...(await this.request({ prefix: q.prefix, suffix: q.suffix, options, signal: combined, context: q.context, filePath: q.filePath })));
+      for (const options of requestOptions(this.limits(), ask, q.ctx)) raw.push(...(await this.request({ prefix: q.prefix, suffix: q.suffix, options, signal: combined, context: q.context, filePath: q.filePath, repoName: q.repoName })));
       const texts = [...new Set(raw.map((t) => postprocess(t, q.ctx)).filter((t): t is string => !!t))].slice(0, show);
       this.cache.put(q.key, q.prefix, q.suffix, texts);
       return { texts };

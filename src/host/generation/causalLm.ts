@@ -41,6 +41,7 @@ export interface GenerateRequest {
   /** Chunks of other project files, put before the prompt, and the current file's path. */
   context?: ContextChunk[];
   filePath?: string;
+  repoName?: string;
   options: GenerationOptions;
   onText: (sequence: number, text: string) => void;
   cancel: Cancellation;
@@ -211,7 +212,7 @@ export class CausalLM {
     // A conversation is rendered first, so a model without a chat template fails before anything else.
     const text: PromptText = req.messages
       ? { prompt: this.prompts.chatPrompt(req.messages), templated: true }
-      : { prompt: req.prompt, suffix: req.suffix, templated: false, context: req.context, path: req.filePath };
+      : { prompt: req.prompt, suffix: req.suffix, templated: false, context: req.context, path: req.filePath, repo: req.repoName };
     const t0 = performance.now();
     const o = resolveOptions(req.options, this.folder.generationConfig);
     const maxNew = Math.max(1, Math.min(o.maxNewTokens, this.contextLength - 1));

@@ -20,6 +20,8 @@ export interface PromptText {
   context?: ContextChunk[];
   /** The current file's workspace-relative path, named after the context when given. */
   path?: string;
+  /** The workspace's name, before the context (models with a repository-name token). */
+  repo?: string;
 }
 
 export interface BuiltPrompt {
@@ -52,14 +54,15 @@ function cutLeft(ids: number[], room: number): { kept: number[]; cut: number } {
 /** The share of the prompt's budget that project context may take (a fixed share: it never moves with the file). */
 export const CONTEXT_SHARE = 0.5;
 
-/** Repository-level tokens: `<sep>path\ncontent` per file, the current file last. */
+/** Repository-level tokens: `<repo>name\n` once, then `<sep>path\ncontent` per file, the current file last. */
 export interface RepoStyle {
+  repoName: string;
   fileSep: string;
 }
 
 const REPO_STYLES: RepoStyle[] = [
-  { fileSep: '<|file_sep|>' }, // Qwen2.5-Coder: <|file_sep|>path\ncontent ... <|file_sep|>path\n<|fim_prefix|>...
-  { fileSep: '<file_sep>' }, // StarCoder2: <file_sep>path\ncontent ... <file_sep><fim_prefix>...
+  { repoName: '<|repo_name|>', fileSep: '<|file_sep|>' }, // Qwen2.5-Coder: <|repo_name|>name\n<|file_sep|>path\ncontent ... <|file_sep|>path\n<|fim_prefix|>...
+  { repoName: '<repo_name>', fileSep: '<file_sep>' }, // StarCoder2: <repo_name>name<file_sep>path\ncontent ... <file_sep><fim_prefix>...
 ];
 
 /** Line-comment markers by file extension, for models without repository tokens. */
@@ -116,7 +119,7 @@ export class PromptBuilder {
     const { prompt, suffix, templated } = text;
     // A chat prompt is not a file: project context is for completions only.
     const ctx = templated ? { ids: [], chunks: 0 } : this.contextIds(text.context ?? [], Math.floor(budget * CONTEXT_SHARE));
-    const lead = ctx.chunks > 0 ? [...this.bos(), ...ctx.ids, ...this.currentFile(text.path)] : [];
+    const lead = ctx.chunks > 0 ? [...this.bos(), ...this.repoName(text.repo), ...ctx.ids, ...this.currentFile(text.path)] : [];
     const room = budget - lead.length;
     const fim = this.tokenizer.fim;
     let built: Omit<BuiltPrompt, 'contextChunks' | 'contextTokens'>;
@@ -170,6 +173,13 @@ export class PromptBuilder {
     }
     this.chunkCache = cache;
     return { ids, chunks: n };
+  }
+
+  /** The repository's name before its files, when the model has a token for it and the name is known. */
+  private repoName(name: string | undefined): number[] {
+    const style = this.repoStyle;
+    const id = style && name ? this.tokenizer.tokenId(style.repoName) : undefined;
+    return id === undefined ? [] : [id, ...this.tokenizer.encode(`${name}\n`, false)];
   }
 
   /** Where the current file starts after the context: its separator (and path, when known). */

@@ -77,6 +77,11 @@ export class ContextFiles implements vscode.Disposable {
   }
 }
 
+/** The name of the document's workspace folder, as the repository's name beside project context. */
+export function repoNameOf(document: vscode.TextDocument): string | undefined {
+  return vscode.workspace.getWorkspaceFolder(document.uri)?.name;
+}
+
 /** The document's path as the model sees it beside project context (workspace-relative). */
 export function relativePath(document: vscode.TextDocument): string {
   return vscode.workspace.asRelativePath(document.uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);

@@ -10,7 +10,7 @@ import type { Assistant } from '../assistant';
 import { CompletionPipeline, type CompletionQuery } from '../../core/completion/pipeline';
 import { WINDOW, windowAt } from '../../core/completion/policy';
 import type { CompletionContext } from '../../core/completion/postprocess';
-import { relativePath } from './contextFiles';
+import { relativePath, repoNameOf } from './contextFiles';
 import { ContextTracker } from './contextTracker';
 import { CacheWarmer } from './warmer';
 
@@ -97,6 +97,7 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     if (!manual && !(await delay(s.inline.debounceMs, token))) return undefined;
     query.context = this.context.contextFor(document, position);
     query.filePath = relativePath(document);
+    query.repoName = repoNameOf(document);
 
     this.warmer.cancel();
     const ac = new AbortController();

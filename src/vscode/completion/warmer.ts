@@ -11,7 +11,7 @@ import { windowAt } from '../../core/completion/policy';
 import { PAUSE_MS, SWITCH_DELAY_MS, WarmDedup, warmBlocked } from '../../core/completion/warm';
 import type { Assistant } from '../assistant';
 import type { ContextTracker } from './contextTracker';
-import { relativePath } from './contextFiles';
+import { relativePath, repoNameOf } from './contextFiles';
 
 export class CacheWarmer implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
@@ -73,7 +73,7 @@ export class CacheWarmer implements vscode.Disposable {
     const ac = new AbortController();
     this.inflight = ac;
     this.sent++;
-    void this.assistant.prefill({ prefix, suffix, context, filePath: relativePath(document), maxNewTokens: s.inline.maxNewTokens, signal: ac.signal }).then(
+    void this.assistant.prefill({ prefix, suffix, context, filePath: relativePath(document), repoName: repoNameOf(document), maxNewTokens: s.inline.maxNewTokens, signal: ac.signal }).then(
       (r) => {
         this.lastResult = r;
         if (r.preempted) this.dedup.forget();
