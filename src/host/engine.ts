@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { HostError } from '../protocol/errors';
+import { scoreBySimilarity } from '../protocol/similarity';
 import { EXECUTION_PROVIDERS } from '../protocol/types';
 import type {
   ClassifyParams,
@@ -32,7 +33,7 @@ import { isDecoderModel } from './models/config';
 import { readModelFolder } from './models/folder';
 import type { Cancellation } from './cancellation';
 import { CausalLM } from './generation/causalLm';
-import { EncoderModel, softmax } from './encoders/encoder';
+import { EncoderModel } from './encoders/encoder';
 import { FewShotCache, isFewShotPath, scoreWith, teach } from './encoders/fewShot';
 import { planProviders } from './runtime/providers';
 import { backends, createSession, inputMeta, resolveThreads } from './runtime/session';
@@ -52,8 +53,6 @@ interface Loaded {
 }
 
 export const DEFAULT_TEMPLATE = 'This example is {}.';
-/** Cosine similarities are close together; this sharpens them into usable label probabilities. */
-const SIMILARITY_SHARPNESS = 20;
 
 export class Engine {
   private readonly models = new Map<string, Promise<Loaded>>();
@@ -236,12 +235,7 @@ export class Engine {
       throw new HostError('BAD_REQUEST', `${m.info.modelPath} is ${what}. Zero-shot needs an NLI model (labels entailment and contradiction, e.g. nli-deberta-v3-xsmall) or an embedding model (e.g. all-MiniLM-L6-v2).`);
     }
     const { vectors } = await this.exclusive(m, () => enc.embed([...p.texts, ...p.labels], true, cancel));
-    const labelVecs = vectors.slice(p.texts.length);
-    const results = p.texts.map((_, i) => {
-      const cos = labelVecs.map((l) => l.reduce((a, x, j) => a + x * vectors[i][j], 0));
-      const scores = p.multiLabel ? cos.map((c) => (c + 1) / 2) : softmax(cos.map((c) => c * SIMILARITY_SHARPNESS));
-      return p.labels.map((label, k) => ({ label, score: scores[k] })).sort((a, b) => b.score - a.score);
-    });
+    const results = scoreBySimilarity({ texts: vectors.slice(0, p.texts.length), labels: vectors.slice(p.texts.length), names: p.labels, multiLabel: p.multiLabel ?? false });
     return { results, mode: 'similarity', stats: stats(0) };
   }
 

@@ -8,7 +8,7 @@ import { GENERATION_RANGES } from '../protocol/ranges';
 import type { ContextChunk, GenerateResult } from '../protocol/types';
 import { badParam } from './apiError';
 import { sendJson, type RouteContext } from './context';
-import { runGeneration } from './openai';
+import { runGeneration } from './generate';
 import { checkPromptSize, optBool, optNumber, optString, samplingOptions } from './params';
 
 function extra(v: unknown): ContextChunk[] | undefined {

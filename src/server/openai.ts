@@ -5,11 +5,11 @@
  * so the official client and tools like Continue work unchanged.
  */
 import { randomUUID } from 'node:crypto';
-import type { ChatMessage, GenerateParams, GenerateResult, StopReason } from '../protocol/types';
+import type { ChatMessage, GenerateResult, StopReason } from '../protocol/types';
 import { ApiError, badParam } from './apiError';
 import { queued, sendJson, type RouteContext } from './context';
+import { runGeneration } from './generate';
 import { checkPromptSize, optBool, optString, samplingOptions } from './params';
-import { sendEvent, startSse } from './sse';
 
 const now = () => Math.floor(Date.now() / 1000);
 const finish = (r: StopReason): 'stop' | 'length' => (r === 'eos' || r === 'stop' ? 'stop' : 'length');
@@ -52,33 +52,6 @@ function refuseUnsupported(body: Record<string, unknown>): void {
   if (body.echo === true) throw badParam('echo', 'is not supported');
   if (body.logprobs !== undefined && body.logprobs !== null && body.logprobs !== false) throw badParam('logprobs', 'is not supported');
   if (body.tools !== undefined && body.tools !== null) throw badParam('tools', 'tool calls are not supported');
-}
-
-/** Streams or returns one generation; `chunk` shapes a streamed delta, `reply` the whole answer. */
-export async function runGeneration(
-  ctx: RouteContext,
-  r: { modelId: string; params: GenerateParams; stream: boolean; /** OpenAI ends a stream with [DONE]; llama.cpp does not. */ done?: boolean; chunk: (index: number, text: string) => unknown; last: (result: GenerateResult) => unknown[]; reply: (result: GenerateResult) => unknown },
-): Promise<void> {
-  if (r.stream) startSse(ctx.res, ctx.headers);
-  try {
-    const result = await queued(ctx, r.modelId, () =>
-      ctx.client.request('generate', r.params, { signal: ctx.signal, onEvent: r.stream ? (e) => sendEvent(ctx.res, r.chunk(e.sequence, e.text)) : undefined }),
-    );
-    ctx.log.promptTokens = result.stats.promptTokens;
-    ctx.log.completionTokens = result.stats.newTokens;
-    if (!r.stream) return sendJson(ctx, 200, r.reply(result));
-    for (const c of r.last(result)) sendEvent(ctx.res, c);
-    if (r.done !== false) sendEvent(ctx.res, '[DONE]');
-    ctx.res.end();
-  } catch (e) {
-    if (!r.stream) throw e;
-    // Headers are sent: the error goes in the stream, which still ends properly.
-    const err = ctx.errorOf(e);
-    ctx.log.status = err.status;
-    sendEvent(ctx.res, err.body());
-    if (r.done !== false) sendEvent(ctx.res, '[DONE]');
-    ctx.res.end();
-  }
 }
 
 export async function completions(ctx: RouteContext): Promise<void> {

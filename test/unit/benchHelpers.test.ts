@@ -20,7 +20,7 @@ describe('bench helpers', () => {
     assert.notDeepEqual(keyEvents(CODE, 4), events);
   });
 
-  it('marks a pause exactly where the next key comes PAUSE_MS or later, and ends with one', () => {
+  it('marks a pause exactly where the next scheduled key comes PAUSE_MS or later (seeded script times, no clock), and ends with one', () => {
     const events = keyEvents(CODE.repeat(4), 1);
     for (let i = 0; i + 1 < events.length; i++) assert.equal(events[i].pause, events[i + 1].at - events[i].at >= PAUSE_MS, `event ${i}`);
     assert.ok(events[events.length - 1].pause);

@@ -2,16 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { demo, main } from '../../src/cli/main';
+import { demo } from '../../src/cli/main';
 import { GENERATION_RANGES, LOAD_RANGES } from '../../src/protocol/validate';
-import { newClient, ROOT, TINY_BERT, TINY_EMBEDDER, TINY_GPT2, TINY_NLI } from './helpers';
-
-async function cli(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
+import { cli, newClient, ROOT, TINY_BERT, TINY_EMBEDDER, TINY_GPT2, TINY_NLI } from './helpers';
 
 describe('CLI', () => {
   it('generate --json prints one JSON object with texts, stats and the provider', async () => {

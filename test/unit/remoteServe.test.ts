@@ -7,13 +7,12 @@
  */
 import * as assert from 'node:assert/strict';
 import type { HostClient } from '../../src/client/hostClient';
-import { main } from '../../src/cli/main';
 import { createEngine, RemoteError, type RemoteBackend, type RemoteConfig } from '../../src/core/remote';
 import { ModelRegistry } from '../../src/server/models';
 import { ApiServer, SERVE_DEFAULTS, type ServeOptions } from '../../src/server/server';
 import type { GenerationOptions } from '../../src/protocol/types';
 import { CompletionPipeline, type CompletionQuery } from '../../src/core/completion/pipeline';
-import { fixture, newClient, rejection, TINY_GPT2_FIM } from './helpers';
+import { cli, fixture, newClient, rejection, TINY_GPT2_FIM } from './helpers';
 
 const QWEN = fixture('tiny-qwen2');
 const HINTS = { endpoint: '--endpoint', apiKey: 'ONNX_ASSIST_API_KEY', timeout: 'the timeout', fimTemplate: '--fim-template' };
@@ -22,13 +21,6 @@ async function start(client: HostClient, o: Partial<ServeOptions> = {}) {
   const server = new ApiServer(client, await ModelRegistry.load(client, [`fim=${TINY_GPT2_FIM}`, `chat=${QWEN}`]), { ...SERVE_DEFAULTS, port: 0, logPrompts: false, log: () => undefined, ...o });
   const addr = await server.listen();
   return { server, url: `http://127.0.0.1:${addr.port}` };
-}
-
-async function cli(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
-  return { code, out, err };
 }
 
 const GREEDY: GenerationOptions = { maxNewTokens: 12, doSample: false };

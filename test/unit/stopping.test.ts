@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { scopeEnd, StopTextStream, type ScopeRule } from '../../src/host/generation/stopping';
 
 /** Feeds growing prefixes of `full` one character at a time and collects what is emitted. */
-function stream(stops: string[], steps: string[]) {
-  const s = new StopTextStream(stops);
+function stream(stops: string[], steps: string[], rule?: ScopeRule) {
+  const s = new StopTextStream(stops, rule);
   let shown = '';
   let stopped = false;
   for (const text of steps) {
@@ -60,23 +60,8 @@ describe('stop sequences and streaming text', () => {
 });
 
 describe('completion scope in the host', () => {
-  const run = (chunks: string[], rule: ScopeRule) => {
-    const s = new StopTextStream([], rule);
-    let full = '';
-    let shown = '';
-    let stopped = false;
-    for (const c of chunks) {
-      full += c;
-      const step = s.update(full);
-      shown += step.delta;
-      if (step.stopped) {
-        stopped = true;
-        break;
-      }
-    }
-    if (!stopped) shown += s.flush();
-    return { text: s.text, shown, stopped };
-  };
+  /** The chunks as the decode loop feeds them: each step the whole text so far. */
+  const run = (chunks: string[], rule: ScopeRule) => stream([], chunks.map((_, i) => chunks.slice(0, i + 1).join('')), rule);
 
   it('a line scope ends at the first newline', () => {
     assert.deepEqual(run(['foo(', 'a, b)', '\n    x'], { scope: 'line', blockIndent: 0 }), { text: 'foo(a, b)', shown: 'foo(a, b)', stopped: true });

@@ -24,7 +24,7 @@ export const LIMITS: CompletionLimits = { maxNewTokens: 48, timeLimitMs: 500 };
 export const PAUSE_MS = 400;
 
 export interface KeyEvent {
-  /** Milliseconds from the start of the replay. */
+  /** When the key is scheduled, in ms from the start of the replay: drawn from the seeded script, never measured. */
   at: number;
   /** A character typed, or undefined for a backspace. */
   ch?: string;

@@ -41,7 +41,8 @@ export interface SourceFile {
 
 const PERMISSIVE = new Set(['MIT', 'ISC', 'Apache-2.0', 'BSD-2-Clause', 'BSD-3-Clause', '0BSD', 'MIT-0', 'BlueOak-1.0.0']);
 
-function walk(dir: string, accept: (p: string) => boolean, out: string[] = []): string[] {
+/** Files under `dir` that `accept` takes, in name order (a missing folder gives none; .git is skipped). */
+export function walk(dir: string, accept: (p: string) => boolean, out: string[] = []): string[] {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SeededRandom } from '../../src/host/generation/sampling';
-import { CODE_LANGUAGES, cutSnippets, type CodeLanguage } from './codeLanguageData';
+import { CODE_LANGUAGES, cutSnippets, walk, type CodeLanguage } from './codeLanguageData';
 
 export interface OutsideSnippet {
   text: string;
@@ -58,21 +58,6 @@ function sources(): Source[] {
     { label: 'go', source: 'git contrib/persistent-https (Debian git)', licence: 'Apache-2.0', dir: '/usr/share/doc/git/contrib/persistent-https', accept: (p) => p.endsWith('.go') },
     { label: 'go', source: 'npm flatted (its Go port)', licence: 'ISC', dir: nm('flatted/golang'), accept: (p) => p.endsWith('.go') },
   ];
-}
-
-function walk(dir: string, accept: (p: string) => boolean, out: string[] = []): string[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) walk(p, accept, out);
-    else if (e.isFile() && accept(p)) out.push(p);
-  }
-  return out;
 }
 
 /** Up to `perLanguage` snippets per language, at most `perFile` from any one file. */

@@ -44,16 +44,30 @@ export function spamAssassinDir(root: string): string {
 
 /** Every mail with its label ('spam' or 'ham') and split. */
 export function loadSpamAssassin(root: string): LabelledText[] {
+  return spamAssassinRecords(root).map((r) => ({ id: r.id, text: mailText(r.raw), label: r.label, split: r.split }));
+}
+
+/** One mail of the dataset as its npm package stores it: the raw message, its label and split, and the raw file beside it. */
+export interface SpamAssassinRecord {
+  id: string;
+  label: 'spam' | 'ham';
+  split: Split;
+  raw: string;
+  /** The `.txt` file holding the raw message. */
+  file: string;
+}
+
+export function spamAssassinRecords(root: string): SpamAssassinRecord[] {
   const dir = spamAssassinDir(root);
   if (!fs.existsSync(dir)) throw new Error(`${dir} is missing: run npm install (it is a devDependency)`);
-  const out: LabelledText[] = [];
+  const out: SpamAssassinRecord[] = [];
   for (const group of fs.readdirSync(dir).sort()) {
     const gdir = path.join(dir, group);
     if (!fs.statSync(gdir).isDirectory()) continue;
     for (const f of fs.readdirSync(gdir).sort()) {
       if (!f.endsWith('.json')) continue;
       const m = JSON.parse(fs.readFileSync(path.join(gdir, f), 'utf8')) as { id: string; group: string; checksum: { value: string }; text: string };
-      out.push({ id: `${m.group}/${m.id}`, text: mailText(m.text), label: m.group.startsWith('spam') ? 'spam' : 'ham', split: splitOfDigest(m.checksum.value) });
+      out.push({ id: `${m.group}/${m.id}`, label: m.group.startsWith('spam') ? 'spam' : 'ham', split: splitOfDigest(m.checksum.value), raw: m.text, file: path.join(gdir, f.replace(/\.json$/, '.txt')) });
     }
   }
   return out;

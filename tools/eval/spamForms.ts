@@ -13,8 +13,7 @@ import { classificationReport } from '../../src/core/classification/metrics';
 import type { Figure } from './report';
 import type { EvalOptions } from './shippedModels';
 import { SHORT_HAM } from './shortMessages';
-import { mailText, quickSample, spamAssassinDir } from './spamData';
-import { splitOfDigest } from './split';
+import { mailText, quickSample, spamAssassinRecords } from './spamData';
 
 interface TestMail {
   id: string;
@@ -26,18 +25,9 @@ interface TestMail {
 }
 
 async function loadTestMails(root: string, quick: boolean): Promise<TestMail[]> {
-  const dir = spamAssassinDir(root);
-  const found: Omit<TestMail, 'parts'>[] = [];
-  for (const group of fs.readdirSync(dir).sort()) {
-    const gdir = path.join(dir, group);
-    if (!fs.statSync(gdir).isDirectory()) continue;
-    for (const f of fs.readdirSync(gdir).sort()) {
-      if (!f.endsWith('.json')) continue;
-      const m = JSON.parse(fs.readFileSync(path.join(gdir, f), 'utf8')) as { id: string; group: string; checksum: { value: string }; text: string };
-      if (splitOfDigest(m.checksum.value) !== 'test') continue;
-      found.push({ id: `${m.group}/${m.id}`, label: m.group.startsWith('spam') ? 'spam' : 'ham', raw: m.text, file: path.join(gdir, f.replace(/\.json$/, '.txt')) });
-    }
-  }
+  const found = spamAssassinRecords(root)
+    .filter((r) => r.split === 'test')
+    .map(({ id, label, raw, file }) => ({ id, label, raw, file }));
   const chosen = quick ? quickSample(found, 200) : found;
   const out: TestMail[] = [];
   for (const m of chosen) out.push({ ...m, parts: await parseMail(m.raw) });

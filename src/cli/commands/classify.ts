@@ -7,7 +7,7 @@ import { classifyFile } from '../../core/classification/batch';
 import { bindClassifier } from '../../core/classification/classifier';
 import type { NumberRange } from '../../protocol/validate';
 import { classifierSpec, embeddingFlags, labelFlags, numberFlag, UsageError } from '../args';
-import { scoreBySimilarity } from '../../core/classification/similarity';
+import { scoreBySimilarity } from '../../protocol/similarity';
 import { RemoteEmbedder, type EmbeddingConfig } from '../../core/remote';
 import type { HostContext } from '../context';
 import { listSkipped, textColumn } from '../dataFile';

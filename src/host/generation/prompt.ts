@@ -85,6 +85,8 @@ export class PromptBuilder {
   readonly chat: ChatTemplate | undefined;
   private readonly addSpecialTokens: boolean;
   private readonly addBos: boolean;
+  /** The model's own repository-level tokens, when its vocabulary has them (read once). */
+  readonly repoStyle: RepoStyle | undefined;
   /** The last request's context chunks, encoded (consecutive keystrokes send the same ones). */
   private chunkCache = new Map<string, number[]>();
 
@@ -98,6 +100,7 @@ export class PromptBuilder {
     this.addBos = tokenizerConfig.add_bos_token === true;
     const template = chatTemplateOf(tokenizerConfig);
     this.chat = template ? new ChatTemplate(template, tokenizerConfig) : undefined;
+    this.repoStyle = REPO_STYLES.find((s) => tokenizer.tokenId(s.fileSep) !== undefined);
   }
 
   /** The prompt text for a conversation: the chat template's rendering, ending with the assistant's turn. */
@@ -146,10 +149,6 @@ export class PromptBuilder {
     return { ...built, contextChunks: ctx.chunks, contextTokens: ctx.ids.length };
   }
 
-  /** The model's own repository-level tokens, when its vocabulary has them. */
-  get repoStyle(): RepoStyle | undefined {
-    return REPO_STYLES.find((s) => this.tokenizer.tokenId(s.fileSep) !== undefined);
-  }
 
   /**
    * The chunks that fit `room` tokens, whole and in order (a chunk that does not fit ends the

@@ -139,10 +139,6 @@ export function scanOnnx(buf: Uint8Array): OnnxScan {
   return { externalData: [...out], opTypes: ops };
 }
 
-export function externalDataLocations(buf: Uint8Array): string[] {
-  return scanOnnx(buf).externalData;
-}
-
 /**
  * Operators that quantize activations with a scale computed from the whole input tensor: a
  * token's result then depends on which other positions ran in the same pass, so verifying a

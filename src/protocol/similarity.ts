@@ -1,10 +1,11 @@
 /**
- * Zero-shot by embedding similarity, for vectors that come from anywhere (a remote engine's
- * /embed or /v1/embeddings): each text's cosine to each label, sharpened into a distribution
- * (one label) or mapped to [0, 1] per label (multi-label). The same rule the host applies to
- * its own embedding models, so a remote run and a local one score alike.
+ * Zero-shot by embedding similarity, the one scoring rule for the host's own embedding models
+ * and for a remote engine's vectors (TEI /embed, /v1/embeddings), so both score alike: each
+ * text's cosine to each label, sharpened into a distribution (one label) or mapped to [0, 1]
+ * per label (multi-label). Part of the protocol because it defines what `mode: similarity`
+ * scores mean; pure, no imports beyond types.
  */
-import type { LabelScore } from '../../protocol/types';
+import type { LabelScore } from './classification';
 
 /** Cosine similarities are multiplied by this before the softmax (cosines of sentence vectors differ by little). */
 export const SIMILARITY_SHARPNESS = 20;
