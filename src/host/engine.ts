@@ -23,6 +23,8 @@ import type {
   ModelInfo,
   ModelTask,
   ScoreParams,
+  CountTokensParams,
+  CountTokensResult,
   ScoreResult,
   TrainClassifierParams,
   TrainClassifierResult,
@@ -177,6 +179,13 @@ export class Engine {
 
   private preemptPrefills(m: Loaded): void {
     for (const c of m.prefills) c.cancelled = true;
+  }
+
+  /** Tokens of a conversation (as generate renders it) and of texts; tokenizes only, so it does not wait for the model's queue. */
+  async countTokens(p: CountTokensParams): Promise<CountTokensResult> {
+    const m = await this.get(p);
+    if (!m.lm) throw new HostError('BAD_REQUEST', `${m.info.modelPath} is a ${m.info.task} model; counting chat tokens needs a causal language model.`);
+    return { ...m.lm.countTokens(p.messages, p.texts ?? []), contextLength: m.info.contextLength, chat: m.info.chat };
   }
 
   async score(p: ScoreParams): Promise<ScoreResult> {

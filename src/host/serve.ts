@@ -37,6 +37,7 @@ export function handlers(engine: Engine, transport: Transport, inflight: Map<num
     zeroShot: (p, { cancel }) => engine.zeroShot(p, cancel),
     trainClassifier: (p, { cancel }) => engine.trainClassifier(p, cancel),
     score: (p) => engine.score(p),
+    countTokens: (p) => engine.countTokens(p),
     status: () => engine.status(),
     shutdown: async (_p, { id }) => {
       for (const [other, c] of inflight) if (other !== id) c.cancelled = true;

@@ -143,6 +143,25 @@ export interface TokenEvent {
   text: string;
 }
 
+/**
+ * Counts tokens with the model's own tokenizer, running nothing (chat prompt fitting, attachment
+ * sizes). `messages` is rendered with the chat template as generate renders it, ending with the
+ * assistant's turn; each of `texts` is counted on its own, without special tokens.
+ */
+export interface CountTokensParams extends LoadParams {
+  messages?: ChatMessage[];
+  texts?: string[];
+}
+
+export interface CountTokensResult {
+  /** The rendered conversation's tokens (absent without `messages`). */
+  messages?: number;
+  texts: number[];
+  /** The model's context window, and whether it has a chat template. */
+  contextLength: number;
+  chat: boolean;
+}
+
 export interface ScoreParams extends LoadParams {
   text: string;
 }

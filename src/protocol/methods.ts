@@ -5,7 +5,7 @@
  * one entry here and one handler in host/serve.ts.
  */
 import { classifierNameProblem, MAX_EXAMPLES, type ClassifyParams, type ClassifyResult, type EmbedParams, type EmbedResult, type TrainClassifierParams, type TrainClassifierResult, type ZeroShotParams, type ZeroShotResult } from './classification';
-import type { ChatMessage, GenerateParams, GenerateResult, PrefillParams, PrefillResult, ScoreParams, ScoreResult } from './generation';
+import type { ChatMessage, CountTokensParams, CountTokensResult, GenerateParams, GenerateResult, PrefillParams, PrefillResult, ScoreParams, ScoreResult } from './generation';
 import type { HostStatus, LoadParams, ModelInfo } from './models';
 import { bool, CONTEXT_LIMITS, fail, GENERATION_RANGES, loadFields, num, obj, parseContext, parseGenerationOptions, str, strings, type Obj } from './validate';
 
@@ -107,6 +107,11 @@ export const HOST_METHODS = {
   zeroShot: method<ZeroShotParams, ZeroShotResult>(zeroShot),
   trainClassifier: method<TrainClassifierParams, TrainClassifierResult>(trainClassifier),
   score: method<ScoreParams, ScoreResult>((o, path) => ({ ...loadFields(o, path), text: str(o, 'text', path, { nonEmpty: true }) as string })),
+  countTokens: method<CountTokensParams, CountTokensResult>((o, path) => ({
+    ...loadFields(o, path),
+    messages: parseMessages(o.messages, `${path}.messages`),
+    texts: strings(o, 'texts', path, { maxItems: MAX_TEXTS, optional: true }),
+  })),
   status: method<Empty, HostStatus>(empty),
   shutdown: method<Empty, Empty>(empty),
 };

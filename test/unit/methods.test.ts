@@ -39,7 +39,7 @@ describe('host method table', () => {
 
   it('refuses names that are not methods, inherited ones included', () => {
     for (const name of ['eval', 'toString', 'constructor', '__proto__', 'hasOwnProperty']) {
-      assert.throws(() => parseClientMessage({ kind: 'request', id: 1, method: name }), /message\.method must be one of load, unload, generate, prefill, classify, embed, zeroShot, trainClassifier, score, status, shutdown/);
+      assert.throws(() => parseClientMessage({ kind: 'request', id: 1, method: name }), /message\.method must be one of load, unload, generate, prefill, classify, embed, zeroShot, trainClassifier, score, countTokens, status, shutdown/);
       assert.throws(() => parseParams(name as Method, {}), /method must be a known method/);
     }
   });
@@ -54,7 +54,7 @@ describe('host method table', () => {
     await settle();
     await settle();
     assert.deepEqual(posted.slice(1), [
-      { kind: 'error', id: 8, error: { code: 'BAD_REQUEST', message: 'message.method must be one of load, unload, generate, prefill, classify, embed, zeroShot, trainClassifier, score, status, shutdown (got "nope")' } },
+      { kind: 'error', id: 8, error: { code: 'BAD_REQUEST', message: 'message.method must be one of load, unload, generate, prefill, classify, embed, zeroShot, trainClassifier, score, countTokens, status, shutdown (got "nope")' } },
       { kind: 'error', id: 7, error: { code: 'BAD_REQUEST', message: 'generate.params.options.topP must be a number in [0, 1] (got 7)' } },
       { kind: 'response', id: 9, result: {} },
     ]);

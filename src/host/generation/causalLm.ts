@@ -134,6 +134,13 @@ export class CausalLM {
     return emptyPast(this.layout, this.folder.model, batch);
   }
 
+  /** Prompt tokens of a conversation rendered as generate renders it (before any truncation), and of each text alone. */
+  countTokens(messages: ChatMessage[] | undefined, texts: string[]): { messages?: number; texts: number[] } {
+    const counted = texts.map((t) => this.tokenizer.encode(t, false).length);
+    if (!messages) return { texts: counted };
+    return { messages: this.tokenizer.encode(this.prompts.chatPrompt(messages), false).length, texts: counted };
+  }
+
   /** One forward pass over the text (cut from the left to the context): top-1 and log-prob at each position. */
   async score(text: string): Promise<ScoreResult> {
     let ids = this.prompts.encode(text);
