@@ -3,7 +3,7 @@
  * readable table and, last, one JSON line. A developer harness (it reads the training and
  * evaluation data sets that devDependencies ship), so it lives outside src/ and the product.
  *
- *   node dist/eval.js [--quick] [--only spam-classifier,code-language,code-lm] [--onnx-file F] [--encoder DIR]
+ *   node dist/eval.js [--quick] [--only spam-classifier,code-language,code-lm,sentence-encoder] [--onnx-file F] [--encoder DIR]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,6 +14,7 @@ import { evalFewShotSpam } from './fewShotSpam';
 import { evalCodeLanguageOutside, evalCodeLmOutside } from './outsideEval';
 import { evalRepoContext } from './repoContext';
 import { printReport, type Figure } from './report';
+import { evalSentenceEncoder } from './sentenceEncoder';
 import { evalCodeLanguage, evalCodeLm, evalSpam, type EvalOptions } from './shippedModels';
 import { evalSpamForms } from './spamForms';
 
@@ -23,6 +24,7 @@ const EVALS = {
   'spam-classifier': async (c: HostClient, o: EvalOptions) => [...(await evalSpam(c, o)).figures, ...(await evalSpamForms(c, o))],
   'code-language': async (c: HostClient, o: EvalOptions) => [...(await evalCodeLanguage(c, o)).figures, ...(await evalCodeLanguageOutside(c, o))],
   'repo-context': evalRepoContext,
+  'sentence-encoder': evalSentenceEncoder,
 } as const;
 /** The shipped model each evaluation needs, when its name is not a model's. */
 const MODEL_OF: Partial<Record<string, string>> = { 'repo-context': 'code-lm' };
