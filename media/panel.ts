@@ -9,6 +9,7 @@ import type { LabelScore } from '../src/protocol/types';
 import { PANEL_FIELDS, type FromPanel, type PanelField, type PanelRanges, type ToPanel } from '../src/protocol/webview';
 import { drawBars, drawConfusion, drawRoc, f3, pct } from './charts';
 import { fieldProblem } from './fields';
+import { ChatView } from './chat';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromPanel): void };
 
@@ -67,22 +68,31 @@ type Message<T extends ToPanel['type']> = Extract<ToPanel, { type: T }>;
 
   for (const f of fields) input(f).addEventListener('input', () => check(f));
 
-  gen.addEventListener('click', () => {
-    $('genError').textContent = '';
-    // Nothing out of range is sent: the problem shows beside its control, and Generate stays usable.
+  /** The controls' values, or undefined with the problems shown in `errorSlot` (nothing out of range is sent). */
+  function checkedOptions(errorSlot: string): ReturnType<typeof options> | undefined {
+    $(errorSlot).textContent = '';
     const bad = fields.filter((f) => check(f));
     if (bad.length) {
       ($('controls') as HTMLDetailsElement).open = true;
       input(bad[0]).focus();
-      $('genError').textContent = `Not sent: ${bad.map((f) => $(`${f}-problem`).textContent).join(' ')}`;
-      return;
+      $(errorSlot).textContent = `Not sent: ${bad.map((f) => $(`${f}-problem`).textContent).join(' ')}`;
+      return undefined;
     }
+    return options();
+  }
+
+  const chat = new ChatView((m) => vscode.postMessage(m), $, () => checkedOptions('chatError'));
+
+  gen.addEventListener('click', () => {
+    // Nothing out of range is sent: the problem shows beside its control, and Generate stays usable.
+    const o = checkedOptions('genError');
+    if (!o) return;
     const prompt = ($('prompt') as HTMLTextAreaElement).value;
     out.textContent = '';
     $('stats').textContent = '';
     $('error').textContent = '';
     setRunning(true);
-    vscode.postMessage({ type: 'generate', prompt, options: options(), chat: input('chat').checked });
+    vscode.postMessage({ type: 'generate', prompt, options: o });
   });
   $('prompt').addEventListener('keydown', (e: KeyboardEvent) => {
     if ((e.ctrlKey || e.metaKey) && e.key === 'Enter' && !running) gen.click();
@@ -111,8 +121,16 @@ type Message<T extends ToPanel['type']> = Extract<ToPanel, { type: T }>;
   const ERROR_SLOT: Partial<Record<string, string>> = {
     generate: 'genError',
     stop: 'genError',
-    copy: 'genError',
-    insert: 'genError',
+    copy: 'chatError',
+    insert: 'chatError',
+    apply: 'chatError',
+    chatSend: 'chatError',
+    chatEdit: 'chatError',
+    chatRegenerate: 'chatError',
+    chatStop: 'chatError',
+    chatClear: 'chatError',
+    chatAttach: 'chatError',
+    chatDetach: 'chatError',
     classify: 'clsError',
     classifySelection: 'clsError',
     evaluate: 'clsError',
@@ -288,6 +306,12 @@ type Message<T extends ToPanel['type']> = Extract<ToPanel, { type: T }>;
         break;
       case 'context':
         showContext(m.context);
+        break;
+      case 'chat':
+        chat.show(m);
+        break;
+      case 'chatToken':
+        chat.token(m.turn, m.text);
         break;
     }
   });

@@ -26,6 +26,10 @@ export const USAGE = `usage:
                        sampling flags above (a remote engine instead of a local model: vLLM, llama.cpp's server,
                        Ollama, onnx-assist serve; the API key from ONNX_ASSIST_API_KEY; --remote-model is
                        required for openai and ollama)
+  onnx-assist chat     (--model DIR | --backend openai|llamacpp|ollama --endpoint URL [--remote-model NAME])
+                       [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--stop STR]...
+                       (an instruct model's chat template; on a terminal an interactive conversation, Ctrl+C stops
+                        a reply; otherwise JSON lines: {"role":"user","content":"..."} in, one reply object out)
   onnx-assist classify --model DIR|CLASSIFIER.json (--text T... | --text-file PATH... | --eml PATH... | --file F) [--text-column C] [--top-k K]
                        [--labels a,b,c [--template "This example is {}."] [--multi-label]] [--ep EP] [--json]
                        [--label-field NAME] [--score-field NAME]

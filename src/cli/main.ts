@@ -11,6 +11,7 @@ import { HubError } from '../core/hub/names';
 import { HostError } from '../protocol/errors';
 import { CliFailure, parseCommandLine, USAGE, UsageError } from './args';
 import type { CliIO, CommandContext, HostContext } from './context';
+import { chat } from './commands/chat';
 import { classify } from './commands/classify';
 import { runDemo } from './commands/demo';
 import { embed } from './commands/embed';
@@ -33,6 +34,7 @@ type Command = ({ host: true; run(ctx: HostContext): Promise<void> } | { host: f
 
 const COMMANDS: Record<string, Command> = {
   generate: { host: true, run: generate },
+  chat: { host: true, run: chat },
   classify: { host: true, run: classify },
   teach: { host: true, run: teach },
   embed: { host: true, run: embed },

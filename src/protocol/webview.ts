@@ -37,6 +37,63 @@ export interface CompletionCountsWire {
   acceptedChars: number;
 }
 
+/** A selection or file attached to a chat question (kept with the turn, stored per workspace). */
+export interface ChatAttachment {
+  kind: 'selection' | 'file';
+  /** Workspace-relative path (the file's name when it is outside the workspace). */
+  path: string;
+  /** The fence language (the editor's language id). */
+  language: string;
+  text: string;
+  /** 1-based lines of a selection. */
+  startLine?: number;
+  endLine?: number;
+  /** By the model's tokenizer; absent for a remote engine (its tokenizer is not on this machine). */
+  tokens?: number;
+}
+
+/** streaming: the reply is being written; stopped: the user stopped it (its text so far is kept). */
+export type ChatTurnStatus = 'streaming' | 'done' | 'stopped' | 'error';
+
+export interface ChatTurn {
+  id: string;
+  /** The question as the user typed it. */
+  user: string;
+  attachments: ChatAttachment[];
+  reply: string;
+  status: ChatTurnStatus;
+  error?: string;
+  /** One line: tokens, speed, why it stopped. */
+  stats?: string;
+  /** What the prompt left out to fit the window ("2 earlier turns left out to fit 2,048 tokens"). */
+  note?: string;
+}
+
+/** What the panel shows of an attachment: its heading and size, not its text. */
+export interface ChatAttachmentView {
+  label: string;
+  tokens?: number;
+  chars: number;
+}
+
+export type ChatTurnView = Omit<ChatTurn, 'attachments'> & { attachments: ChatAttachmentView[] };
+
+/** A command that can fix a problem, shown as a button. */
+export interface PanelAction {
+  title: string;
+  command: PanelCommand;
+}
+
+export interface ChatState {
+  /** The model (or remote engine) that answers. */
+  model: string;
+  /** False when it cannot chat (no chat template): `problem` says why and `actions` fix it. */
+  canChat: boolean;
+  problem?: string;
+  actions?: PanelAction[];
+  running: boolean;
+}
+
 export type FromPanel =
   | { type: 'ready' }
   | { type: 'run'; command: PanelCommand }
@@ -51,7 +108,17 @@ export type FromPanel =
   | { type: 'exportReport'; format: 'markdown' | 'json' }
   | { type: 'classifySelection'; labels?: string }
   | { type: 'insert'; text: string }
-  | { type: 'copy'; text: string };
+  | { type: 'copy'; text: string }
+  /** Opens a diff of the active editor's selection (or whole file) against this code; nothing is written until accepted. */
+  | { type: 'apply'; text: string }
+  | { type: 'chatSend'; text: string; options: GenerationOptions }
+  | { type: 'chatAttach'; what: 'selection' | 'file' }
+  | { type: 'chatDetach'; index: number }
+  | { type: 'chatStop' }
+  | { type: 'chatRegenerate'; options: GenerationOptions }
+  /** Replaces the last question (its attachments stay) and asks again. */
+  | { type: 'chatEdit'; text: string; options: GenerationOptions }
+  | { type: 'chatClear' };
 
 export interface PanelDefaults {
   maxNewTokens: number;
@@ -104,12 +171,15 @@ export type ToPanel =
    * panel re-enables what that request disabled. `fields`: problems beside the controls;
    * `actions`: commands that can fix it, shown as buttons.
    */
-  | { type: 'error'; request: PanelRequest; message: string; fields?: Partial<Record<string, string>>; actions?: { title: string; command: PanelCommand }[] }
+  | { type: 'error'; request: PanelRequest; message: string; fields?: Partial<Record<string, string>>; actions?: PanelAction[] }
   | { type: 'classified'; text: string; labels: LabelScore[]; method: string }
   | { type: 'report'; report: EvaluationReport }
   | { type: 'models'; cacheDir: string; models: { repo: string; dtype: string; bytes: number; inUse: boolean }[] }
   | { type: 'counters'; counters: CompletionCountsWire }
-  | { type: 'context'; context: ContextWire };
+  | { type: 'context'; context: ContextWire }
+  /** The whole conversation (on ready and after every change but a streamed token). */
+  | { type: 'chat'; turns: ChatTurnView[]; pending: ChatAttachmentView[]; state: ChatState }
+  | { type: 'chatToken'; turn: string; text: string };
 
 const MAX_TEXT = 200_000;
 
@@ -122,6 +192,7 @@ function text(o: Record<string, unknown>, key: string): string {
 
 const REQUESTS: ReadonlySet<string> = new Set<FromPanel['type']>([
   'ready', 'run', 'generate', 'stop', 'classify', 'evaluate', 'refreshModels', 'downloadModel', 'importModel', 'deleteModel', 'exportReport', 'classifySelection', 'insert', 'copy',
+  'apply', 'chatSend', 'chatAttach', 'chatDetach', 'chatStop', 'chatRegenerate', 'chatEdit', 'chatClear',
 ]);
 
 /** The request a (possibly malformed) message was meant to be, so its rejection can answer it. */
@@ -139,6 +210,8 @@ export function parsePanelMessage(v: unknown): FromPanel {
       return { type: 'run', command: o.command as PanelCommand };
     case 'ready':
     case 'stop':
+    case 'chatStop':
+    case 'chatClear':
     case 'evaluate':
     case 'refreshModels':
     case 'downloadModel':
@@ -160,7 +233,22 @@ export function parsePanelMessage(v: unknown): FromPanel {
       return { type: 'classify', text: text(o, 'text'), labels: o.labels === undefined ? undefined : text(o, 'labels') };
     case 'insert':
     case 'copy':
+    case 'apply':
       return { type: o.type, text: text(o, 'text') };
+    case 'chatSend':
+    case 'chatEdit': {
+      const t = text(o, 'text');
+      if (!t.trim()) throw new HostError('BAD_REQUEST', 'the message is empty; type a question');
+      return { type: o.type, text: t, options: parseGenerationOptions(o.options, 'options') };
+    }
+    case 'chatRegenerate':
+      return { type: 'chatRegenerate', options: parseGenerationOptions(o.options, 'options') };
+    case 'chatAttach':
+      if (o.what !== 'selection' && o.what !== 'file') throw new HostError('BAD_REQUEST', 'chatAttach what must be "selection" or "file"');
+      return { type: 'chatAttach', what: o.what };
+    case 'chatDetach':
+      if (typeof o.index !== 'number' || !Number.isInteger(o.index) || o.index < 0 || o.index > 100) throw new HostError('BAD_REQUEST', 'chatDetach index must be an integer from 0 to 100');
+      return { type: 'chatDetach', index: o.index };
     default:
       throw new HostError('BAD_REQUEST', `unknown panel message type ${JSON.stringify(o.type)?.slice(0, 40)}`);
   }

@@ -1,6 +1,7 @@
 /**
- * The sidebar panel: generate with every control (streamed, stoppable), classify text or the
- * selection, the model and provider line, local completion counters. Strict CSP with a nonce;
+ * The sidebar panel: a multi-turn chat (chatController.ts), generate with every control
+ * (streamed, stoppable; the controls apply to the chat too), classify text or the selection, the
+ * model and provider line, local completion counters. Strict CSP with a nonce;
  * only media/ may be loaded; every incoming message is validated.
  */
 import { randomBytes } from 'node:crypto';
@@ -19,6 +20,8 @@ import { actionsFor } from '../errors';
 import type { ModelManager } from '../models/modelManager';
 import { providerText } from '../providerText';
 import { selectedText } from '../selection';
+import { ChatController } from './chatController';
+import { Proposals } from './proposals';
 
 export const PANEL_VIEW = 'onnxAssist.panel';
 
@@ -31,15 +34,21 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
   /** `surfaces`: the classification commands (zero-shot from the panel) and the model manager (the Models section). */
   readonly classification: ClassificationCommands;
   private readonly models: ModelManager;
+  private readonly chat: ChatController;
+  private readonly proposals = new Proposals();
 
+  /** `state`: the workspace's memento, where the chat conversation is kept. */
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly assistant: Assistant,
-    surfaces: { classification: ClassificationCommands; models: ModelManager },
+    surfaces: { classification: ClassificationCommands; models: ModelManager; state: vscode.Memento },
   ) {
     this.classification = surfaces.classification;
     this.models = surfaces.models;
+    this.chat = new ChatController(assistant, surfaces.state, (m) => this.post(m));
     this.disposables.push(
+      this.chat,
+      this.proposals,
       assistant.counters.onChange((counters) => this.post({ type: 'counters', counters })),
       assistant.onContextUsed(() => this.postContext()),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(`${SECTION}.context.enabled`) && this.postContext()),
@@ -150,7 +159,23 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
         if (this.report) this.post({ type: 'report', report: this.report });
         this.postModels();
         this.postContext();
+        this.chat.postState();
+        // Loads the generation model (the panel is being used), to say at once when it cannot chat.
+        void this.chat.checkModel();
         return;
+      }
+      case 'chatSend':
+      case 'chatEdit':
+      case 'chatRegenerate':
+      case 'chatStop':
+      case 'chatClear':
+      case 'chatAttach':
+      case 'chatDetach':
+        return this.chat.handle(msg);
+      case 'apply': {
+        const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+        if (!ed) return this.post({ type: 'error', request: msg.type, message: 'No editor to apply to: open the file and select what the code should replace.' });
+        return this.proposals.propose(ed, msg.text);
       }
       case 'run':
         await vscode.commands.executeCommand(msg.command);
@@ -243,6 +268,18 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link href="${style}" rel="stylesheet"><title>ONNX Assist</title></head>
 <body>
+<section aria-labelledby="chat-h">
+  <h2 id="chat-h">Chat</h2>
+  <div id="chatModel" class="muted"></div>
+  <div id="chatProblem" class="notice" role="alert" hidden></div>
+  <div id="chatLog" role="log" aria-live="polite"></div>
+  <div id="chatPending" class="pending" role="list" aria-label="Attached to the next message"></div>
+  <label for="chatInput">Message</label>
+  <textarea id="chatInput" rows="3" placeholder="Ask about your code (Ctrl+Enter sends)"></textarea>
+  <div class="row wrap"><button id="chatSend">Send</button><button id="chatStop" class="secondary" disabled>Stop</button><button id="attachSelection" class="secondary">Attach selection</button><button id="attachFile" class="secondary">Attach file</button></div>
+  <div class="row wrap"><button id="chatRegenerate" class="secondary" disabled>Regenerate</button><button id="chatEdit" class="secondary" disabled>Edit last</button><button id="chatClear" class="secondary" disabled>Clear</button></div>
+  <div id="chatError" class="error" role="alert"></div>
+</section>
 <section aria-labelledby="gen-h">
   <h2 id="gen-h">Generate</h2>
   <label for="prompt">Prompt</label>
@@ -259,7 +296,6 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
       ${num('seed', 'Seed', 'placeholder="random"')}
     </div>
   </details>
-  <label class="inline"><input id="chat" type="checkbox"> Chat: send the prompt as a user message with the model's chat template (instruct models)</label>
   <div class="row"><button id="generate">Generate</button><button id="stopBtn" class="secondary" disabled>Stop</button></div>
   <div id="genError" class="error" role="alert"></div>
   <pre id="output" aria-live="polite" tabindex="0"></pre>
@@ -308,6 +344,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
 
   dispose(): void {
     this.generation?.abort();
+    // The chat and the proposals are in `disposables`.
     for (const d of this.disposables) d.dispose();
   }
 }
