@@ -37,7 +37,7 @@ const TOP = ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'LICENSE.md
  * installer with cuda12): hundreds of MB, tied to one CUDA and cuDNN version on the user's machine,
  * so no VSIX carries them; the host reports `cuda (not installed)` with how to get them.
  */
-const GPU_PROVIDER_LIB = /(^|\/)libonnxruntime_providers_(cuda|tensorrt|shared)\.so$/;
+const GPU_PROVIDER_LIB = /(^|\/)(lib)?onnxruntime_providers_(cuda|tensorrt|shared)\.(so|dll)$/;
 
 /** Paths that must never be in a VSIX (development tools, sources, other platforms' binaries). */
 export function forbidden(entry, target) {
@@ -111,6 +111,26 @@ function trimManifest(file, keep) {
   }
 }
 
+/**
+ * npm cannot hold symbolic links, so onnxruntime-node's macOS folders carry libonnxruntime.1.dylib
+ * twice: also as libonnxruntime.1.30.0.dylib, byte for byte (44 MB). The binding loads
+ * `@rpath/libonnxruntime.1.dylib` (its only load command naming onnxruntime), so the versioned copy
+ * is left out when it is identical.
+ */
+function dropDuplicateDylib(binRoot) {
+  if (!existsSync(binRoot)) return;
+  for (const napi of readdirSync(binRoot)) {
+    for (const arch of existsSync(join(binRoot, napi, 'darwin')) ? readdirSync(join(binRoot, napi, 'darwin')) : []) {
+      const d = join(binRoot, napi, 'darwin', arch);
+      const main = join(d, 'libonnxruntime.1.dylib');
+      if (!existsSync(main)) continue;
+      for (const f of readdirSync(d).filter((n) => /^libonnxruntime\.\d+\.\d+\.\d+\.dylib$/.test(n))) {
+        if (readFileSync(join(d, f)).equals(readFileSync(main))) rmSync(join(d, f));
+      }
+    }
+  }
+}
+
 /** Stages one target; returns the stage folder. */
 function stage(target, deps) {
   const dir = mkdtempSync(join(tmpdir(), `onnx-assist-package-${target}-`));
@@ -137,6 +157,7 @@ function stage(target, deps) {
       return false;
     });
   }
+  dropDuplicateDylib(join(dir, 'node_modules/onnxruntime-node/bin'));
   const staged = new Set(deps.packages.map((p) => relative(root, p)));
   for (const p of deps.packages) {
     const rel = relative(root, p);
@@ -189,26 +210,30 @@ async function main() {
   const results = [];
   for (const target of targets) {
     const dir = stage(target, deps);
-    const [os, arch] = TARGETS[target].split('/');
-    const hasOrt = readdirSync(join(dir, 'node_modules/onnxruntime-node/bin')).some((v) => existsSync(join(dir, 'node_modules/onnxruntime-node/bin', v, os, arch)));
-    if (!hasOrt) console.log(`package: warning: onnxruntime-node ${JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-node/package.json'), 'utf8')).version} has no ${os}/${arch} binaries: the ${target} VSIX runs remote engines only (local models need a build of onnxruntime for it)`);
-    if (`${process.platform}/${process.arch}` === TARGETS[target]) smoke(dir);
-    const file = join(out, `${manifest.name}-${target}-${manifest.version}.vsix`);
-    rmSync(file, { force: true });
-    const args = [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--target', target, '--out', file];
-    if (!license) args.push('--skip-license');
-    execFileSync(process.execPath, args, { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false' } });
-    const entries = await listZip(file);
-    const bad = entries.map((e) => [e.name, forbidden(e.name, target)]).filter(([, why]) => why);
-    if (bad.length) throw new Error(`package: ${target} VSIX holds files it must not:\n  ${bad.map(([n, w]) => `${n} (${w})`).join('\n  ')}`);
-    const names = new Set(entries.map((e) => e.name.toLowerCase())); // vsce writes readme.md, changelog.md
-    const lacking = REQUIRED.filter((f) => !names.has(`extension/${f}`.toLowerCase()));
-    if (hasOrt && !entries.some((e) => e.name.startsWith(`extension/node_modules/onnxruntime-node/bin/`) && e.name.endsWith(`/${os}/${arch}/onnxruntime_binding.node`))) lacking.push(`onnxruntime_binding.node for ${os}/${arch}`);
-    if (lacking.length) throw new Error(`package: ${target} VSIX lacks ${lacking.join(', ')}`);
-    const unpacked = entries.reduce((s, e) => s + e.size, 0);
-    results.push({ target, file, size: statSync(file).size, unpacked, count: entries.length, hasOrt });
-    if (!values.keep) rmSync(dir, { recursive: true, force: true });
-    else console.log(`package: stage kept at ${dir}`);
+    try {
+      const [os, arch] = TARGETS[target].split('/');
+      const ortBinDir = join(dir, 'node_modules/onnxruntime-node/bin');
+      const hasOrt = existsSync(ortBinDir) && readdirSync(ortBinDir).some((v) => existsSync(join(dir, 'node_modules/onnxruntime-node/bin', v, os, arch)));
+      if (!hasOrt) console.log(`package: warning: onnxruntime-node ${JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-node/package.json'), 'utf8')).version} has no ${os}/${arch} binaries: the ${target} VSIX runs remote engines only (local models need a build of onnxruntime for it)`);
+      if (`${process.platform}/${process.arch}` === TARGETS[target]) smoke(dir);
+      const file = join(out, `${manifest.name}-${target}-${manifest.version}.vsix`);
+      rmSync(file, { force: true });
+      const args = [join(root, 'node_modules/@vscode/vsce/vsce'), 'package', '--target', target, '--out', file];
+      if (!license) args.push('--skip-license');
+      execFileSync(process.execPath, args, { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false' } });
+      const entries = await listZip(file);
+      const bad = entries.map((e) => [e.name, forbidden(e.name, target)]).filter(([, why]) => why);
+      if (bad.length) throw new Error(`package: ${target} VSIX holds files it must not:\n  ${bad.map(([n, w]) => `${n} (${w})`).join('\n  ')}`);
+      const names = new Set(entries.map((e) => e.name.toLowerCase())); // vsce writes readme.md, changelog.md
+      const lacking = REQUIRED.filter((f) => !names.has(`extension/${f}`.toLowerCase()));
+      if (hasOrt && !entries.some((e) => e.name.startsWith(`extension/node_modules/onnxruntime-node/bin/`) && e.name.endsWith(`/${os}/${arch}/onnxruntime_binding.node`))) lacking.push(`onnxruntime_binding.node for ${os}/${arch}`);
+      if (lacking.length) throw new Error(`package: ${target} VSIX lacks ${lacking.join(', ')}`);
+      const unpacked = entries.reduce((s, e) => s + e.size, 0);
+      results.push({ target, file, size: statSync(file).size, unpacked, count: entries.length, hasOrt });
+    } finally {
+      if (!values.keep) rmSync(dir, { recursive: true, force: true });
+      else console.log(`package: stage kept at ${dir}`);
+    }
   }
   console.log('\npackage: built');
   for (const r of results) console.log(`  ${shown(r.file)}  ${mb(r.size)} (${r.size} bytes; ${r.count} files, ${mb(r.unpacked)} unpacked)${r.hasOrt ? '' : '  [no local inference: no onnxruntime binaries for this platform]'}`);
