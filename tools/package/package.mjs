@@ -214,7 +214,7 @@ async function main() {
       const [os, arch] = TARGETS[target].split('/');
       const ortBinDir = join(dir, 'node_modules/onnxruntime-node/bin');
       const hasOrt = existsSync(ortBinDir) && readdirSync(ortBinDir).some((v) => existsSync(join(dir, 'node_modules/onnxruntime-node/bin', v, os, arch)));
-      if (!hasOrt) console.log(`package: warning: onnxruntime-node ${JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-node/package.json'), 'utf8')).version} has no ${os}/${arch} binaries: the ${target} VSIX runs remote engines only (local models need a build of onnxruntime for it)`);
+      if (!hasOrt) console.log(`package: warning: onnxruntime-node ${JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-node/package.json'), 'utf8')).version} has no ${os}/${arch} binaries: the ${target} VSIX installs and activates, but cannot run local models there`);
       if (`${process.platform}/${process.arch}` === TARGETS[target]) smoke(dir);
       const file = join(out, `${manifest.name}-${target}-${manifest.version}.vsix`);
       rmSync(file, { force: true });
