@@ -137,11 +137,13 @@ function stage(target, deps) {
   for (const t of TOP) if (existsSync(join(root, t)) && t !== 'package.json') copyTree(join(root, t), join(dir, t));
   for (const b of BUNDLES) place(join(root, b), join(dir, b));
   // The extension's manifest: dependencies are what the bundles load; nothing else of the
-  // development setup (scripts, devDependencies) means anything inside an installed extension.
+  // development setup (scripts, devDependencies, the CLI's bin/ launcher, which .vscodeignore leaves
+  // out) means anything inside an installed extension.
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   manifest.dependencies = Object.fromEntries(deps.names.map((n) => [n, manifest.dependencies?.[n] ?? '*']));
   delete manifest.devDependencies;
   delete manifest.scripts;
+  delete manifest.bin;
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   const ortBin = TARGETS[target];
   for (const pkgDir of deps.packages) {
