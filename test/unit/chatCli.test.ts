@@ -87,7 +87,11 @@ describe('CLI chat', function () {
     const waiters: { test: (t: string) => boolean; resolve: () => void }[] = [];
     child.stdout.on('data', (d: Buffer) => {
       text += d.toString();
-      for (const w of [...waiters]) if (w.test(text)) (waiters.splice(waiters.indexOf(w), 1), w.resolve());
+      for (const w of [...waiters]) {
+        if (!w.test(text)) continue;
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
     });
     const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const until = (test: (t: string) => boolean) =>
