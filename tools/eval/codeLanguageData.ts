@@ -1,5 +1,5 @@
 /**
- * Snippets of 5-40 lines cut from permissively licensed files on this machine, labelled by
+ * Snippets of 1-40 lines cut from permissively licensed files on this machine, labelled by
  * language. Whole files are held out (split by the file's content hash), so no test snippet
  * comes from a file that was trained on. Every file's origin and licence is in the manifest.
  */
@@ -95,8 +95,28 @@ function isShellScript(p: string): boolean {
   }
 }
 
+/**
+ * The projects of the outside sample (outsideSample.ts): never trained on, so that figure stays a
+ * measure of code from elsewhere.
+ */
+const OUTSIDE = /node_modules\/(openai|eventsource-parser|nodemailer|mailparser|libmime|playwright-core|flatted)\/|^\/usr\/lib\/google-cloud-sdk\/|^\/usr\/share\/doc\/(libxslt1-dev|libexpat1-dev|git)\//;
+
+/** Marks a Markdown file whose HTML rendering is the training text. */
+const RENDERED = '#rendered-html';
+
+const withRendered = (o: { source: string; licence: string } | null) => (o ? { ...o, source: `${o.source} (Markdown rendered to HTML by markdown-it)` } : null);
+
+/** A Markdown document as a whole HTML page (markdown-it, inline HTML kept). */
+function renderPage(markdown: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a dev tool's optional dependency, loaded when used
+  const MarkdownIt = require('markdown-it') as new (o: object) => { render(s: string): string };
+  const title = /^#+\s+(.+)$/m.exec(markdown)?.[1] ?? 'Documentation';
+  const body = new MarkdownIt({ html: true, linkify: true }).render(markdown);
+  return `<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>${title}</title>\n</head>\n<body>\n<main>\n${body}</main>\n</body>\n</html>\n`;
+}
+
 /** Where each language's files come from. */
-function sources(root: string): { label: CodeLanguage; files: string[]; source: (p: string) => { source: string; licence: string } | null }[] {
+function sources(root: string): { label: CodeLanguage; files: string[]; source: (p: string) => { source: string; licence: string } | null; read?: (p: string) => string }[] {
   const nm = path.join(root, 'node_modules');
   const fromNpm = (p: string) => {
     const pkg = npmPackage(p, nm);
@@ -105,22 +125,40 @@ function sources(root: string): { label: CodeLanguage; files: string[]; source: 
   const fixed = (source: string, licence: string) => () => ({ source, licence });
   const go = '/usr/share/go-1.19/src';
   const notMin = (p: string) => !/\.min\.(js|css)$/.test(p) && !p.includes('/dist/');
+  const npm = (accept: (p: string) => boolean) => walk(nm, (p) => !OUTSIDE.test(p) && accept(p));
+  const nodeDocs = '/usr/share/doc/nodejs';
+  const debianDoc = (p: string) => (p.startsWith(nodeDocs) ? { source: 'Debian nodejs documentation', licence: 'MIT' } : p.includes('/python3-pip/') ? { source: 'Debian python3-pip documentation', licence: 'MIT' } : null);
   return [
-    { label: 'typescript', files: walk(nm, (p) => p.endsWith('.ts') && !p.endsWith('.d.ts')), source: fromNpm },
-    { label: 'javascript', files: walk(nm, (p) => /\.(js|mjs|cjs)$/.test(p) && notMin(p)), source: fromNpm },
-    { label: 'json', files: walk(nm, (p) => p.endsWith('.json') && fs.statSync(p).size < 200_000), source: fromNpm },
-    { label: 'markdown', files: walk(nm, (p) => p.endsWith('.md')), source: fromNpm },
+    // Declarations too: users open .d.ts files, and they are TypeScript at its most typed.
+    { label: 'typescript', files: npm((p) => p.endsWith('.ts')), source: fromNpm },
+    { label: 'javascript', files: npm((p) => /\.(js|mjs|cjs)$/.test(p) && notMin(p)), source: fromNpm },
+    {
+      label: 'json',
+      files: [...npm((p) => p.endsWith('.json') && fs.statSync(p).size < 200_000), ...walk('/usr/share/cmake-3.25/Templates', (p) => p.endsWith('.json')), ...walk('/usr/share/proj', (p) => p.endsWith('.json'))],
+      source: (p) => (p.startsWith(nm) ? fromNpm(p) : p.includes('cmake') ? { source: 'Debian cmake-data templates', licence: 'BSD-3-Clause' } : { source: 'Debian proj-data schemas', licence: 'MIT' }),
+    },
+    {
+      label: 'markdown',
+      files: [...npm((p) => p.endsWith('.md')), ...walk(nodeDocs, (p) => p.endsWith('.md')), ...walk('/usr/share/doc/python3-pip', (p) => p.endsWith('.md'))],
+      source: (p) => (p.startsWith(nm) ? fromNpm(p) : debianDoc(p)),
+    },
     { label: 'python', files: walk('/usr/lib/python3.11', (p) => p.endsWith('.py')), source: fixed('Debian python3.11 standard library', 'PSF-2.0') },
-    { label: 'html', files: walk('/usr/share/doc/nodejs/api', (p) => p.endsWith('.html')), source: fixed('Debian nodejs API documentation', 'MIT') },
+    {
+      label: 'html',
+      // Few HTML files here, so npm packages' Markdown is also rendered into pages (as docs sites are).
+      files: [...walk(path.join(nodeDocs, 'api'), (p) => p.endsWith('.html')), ...walk('/usr/share/doc/libffi8', (p) => p.endsWith('.html')), ...npm((p) => p.endsWith('.html')), ...npm((p) => p.endsWith('.md')).map((p) => p + RENDERED)],
+      source: (p) => (p.endsWith(RENDERED) ? withRendered(fromNpm(p.slice(0, -RENDERED.length))) : p.startsWith(nm) ? fromNpm(p) : p.includes('libffi') ? { source: 'Debian libffi8 documentation', licence: 'MIT' } : { source: 'Debian nodejs API documentation', licence: 'MIT' }),
+      read: (p) => (p.endsWith(RENDERED) ? renderPage(fs.readFileSync(p.slice(0, -RENDERED.length), 'utf8')) : fs.readFileSync(p, 'utf8')),
+    },
     {
       label: 'css',
-      files: [...walk(path.join(nm, 'highlight.js', 'styles'), (p) => p.endsWith('.css') && notMin(p)), ...walk('/usr/share/doc/python3/_static', (p) => p.endsWith('.css'))],
-      source: (p) => (p.includes('highlight.js') ? fromNpm(p) : { source: 'Debian python3 documentation', licence: 'PSF-2.0' }),
+      files: [...npm((p) => p.endsWith('.css') && notMin(p)), ...walk('/usr/share/doc/python3/_static', (p) => p.endsWith('.css')), ...walk(nodeDocs, (p) => p.endsWith('.css'))],
+      source: (p) => (p.startsWith(nm) ? fromNpm(p) : p.startsWith(nodeDocs) ? { source: 'Debian nodejs documentation', licence: 'MIT' } : { source: 'Debian python3 documentation', licence: 'PSF-2.0' }),
     },
     {
       label: 'shellscript',
-      files: [...walk(path.join(go), isShellScript), ...walk('/root/.pyenv', isShellScript)],
-      source: (p) => (p.startsWith(go) ? { source: 'Debian golang-1.19-src', licence: 'BSD-3-Clause' } : { source: 'pyenv (pyenv-installer)', licence: 'MIT' }),
+      files: [...walk(path.join(go), isShellScript), ...walk('/root/.pyenv', isShellScript), ...npm((p) => /\.(sh|bash)$/.test(p))],
+      source: (p) => (p.startsWith(go) ? { source: 'Debian golang-1.19-src', licence: 'BSD-3-Clause' } : p.startsWith(nm) ? fromNpm(p) : { source: 'pyenv (pyenv-installer)', licence: 'MIT' }),
     },
     {
       label: 'c',
@@ -144,6 +182,22 @@ export function cutSnippets(text: string, count: number, rng: SeededRandom): str
   return out;
 }
 
+/**
+ * Snippets as users select them: a third are 1-4 lines, the rest 5-40, cut anywhere in the file
+ * (at least 20 visible characters).
+ */
+export function cutVariedSnippets(text: string, count: number, rng: SeededRandom): string[] {
+  const lines = text.split(/\r?\n/);
+  const out: string[] = [];
+  for (let tries = 0; out.length < count && tries < count * 6; tries++) {
+    const len = rng.next() < 1 / 3 ? 1 + Math.floor(rng.next() * 4) : 5 + Math.floor(rng.next() * 36);
+    const start = Math.floor(rng.next() * Math.max(1, lines.length - len));
+    const snippet = lines.slice(start, start + len).join('\n');
+    if (snippet.replace(/\s/g, '').length >= 20) out.push(snippet);
+  }
+  return out;
+}
+
 export interface CodeDataset {
   items: SnippetItem[];
   files: SourceFile[];
@@ -162,7 +216,7 @@ export function loadCodeSnippets(root: string, perSplit: Record<Split, number> =
       if (!origin) continue;
       let text: string;
       try {
-        text = fs.readFileSync(p, 'utf8');
+        text = src.read ? src.read(p) : fs.readFileSync(p, 'utf8');
       } catch {
         continue;
       }
@@ -180,7 +234,7 @@ export function loadCodeSnippets(root: string, perSplit: Record<Split, number> =
       const per = Math.max(1, Math.ceil(perSplit[split] / pool.length));
       const chosen: SnippetItem[] = [];
       for (const f of pool) {
-        for (const [i, s] of cutSnippets(f.text, per, rng).entries()) chosen.push({ text: s, label: src.label, split, id: `${path.basename(f.path)}#${i}` });
+        for (const [i, s] of cutVariedSnippets(f.text, per, rng).entries()) chosen.push({ text: s, label: src.label, split, id: `${path.basename(f.path)}#${i}` });
       }
       // Seeded shuffle, then cap: many files contribute, none dominates.
       for (let i = chosen.length - 1; i > 0; i--) {

@@ -7,9 +7,14 @@ const require = createRequire(import.meta.url);
 const root = new URL('../..', import.meta.url).pathname;
 const [name, out] = process.argv.slice(2);
 const loaders = {
-  spam: () => require(`${root}/out/src/eval/spamData.js`).loadSpamAssassin(root),
+  spam: () => require(`${root}/out/tools/eval/spamData.js`).loadSpamAssassin(root),
+  // Every form a user holds a mail in, one group per mail, plus short ham from another origin.
+  'spam-forms': async () => {
+    const m = require(`${root}/out/tools/eval/spamTrainingForms.js`);
+    return [...(await m.spamFormRows(root)), ...m.changelogHam()];
+  },
   'code-language': () => {
-    const { items, files } = require(`${root}/out/src/eval/codeLanguageData.js`).loadCodeSnippets(root);
+    const { items, files } = require(`${root}/out/tools/eval/codeLanguageData.js`).loadCodeSnippets(root);
     writeFileSync(`${out}.manifest.json`, JSON.stringify(files, null, 1) + '\n');
     return items;
   },
@@ -18,7 +23,7 @@ if (!loaders[name] || !out) {
   console.error(`usage: node tools/train/prepare.mjs (${Object.keys(loaders).join('|')}) OUT.jsonl   (after npm run build)`);
   process.exit(2);
 }
-const rows = loaders[name]();
+const rows = await loaders[name]();
 writeFileSync(out, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
 const counts = {};
 for (const r of rows) counts[`${r.label}/${r.split}`] = (counts[`${r.label}/${r.split}`] ?? 0) + 1;

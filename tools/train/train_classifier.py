@@ -55,6 +55,9 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--device", default="cpu")
     p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--one-per-group", action="store_true",
+                   help="rows sharing a `group` (one mail in several forms) are drawn one per group each epoch")
+    p.add_argument("--init", help="start from this model folder's weights and tokenizer (fine-tuning)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     random.seed(a.seed)
@@ -65,11 +68,22 @@ def main():
     lid = {l: i for i, l in enumerate(labels)}
     train = [r for r in rows if r["split"] == "train"]
     val = [r for r in rows if r["split"] == "val"]
+    if a.one_per_group:
+        # Validation also takes one form per mail (a fixed, seeded draw): every form is still
+        # represented, at the cost of one pass per mail instead of one per form.
+        pick = random.Random(a.seed)
+        by_group = {}
+        for r in val:
+            by_group.setdefault(r.get("group", id(r)), []).append(r)
+        val = [pick.choice(g) for _, g in sorted(by_group.items(), key=lambda kv: str(kv[0]))]
     print(f"rows: train {len(train)} val {len(val)} (test not read); labels {labels}", flush=True)
 
     t0 = time.time()
-    tj = tok.train_wordpiece([r["text"] for r in train], a.vocab_size, lowercase=not a.cased)
     os.makedirs(a.out, exist_ok=True)
+    if a.init:
+        tj = json.load(open(os.path.join(a.init, "tokenizer.json"), encoding="utf-8"))
+    else:
+        tj = tok.train_wordpiece([r["text"] for r in train], a.vocab_size, lowercase=not a.cased)
     tok.write_json(os.path.join(a.out, "tokenizer.json"), tj)
     tok.write_json(os.path.join(a.out, "tokenizer_config.json"), tok.bert_tokenizer_config(a.max_len, not a.cased))
     print(f"wordpiece: {len(tj['model']['vocab'])} tokens in {time.time() - t0:.0f}s", flush=True)
@@ -92,6 +106,22 @@ def main():
         for name, prm in model.named_parameters():
             if prm.dim() >= 2:
                 torch.nn.init.normal_(prm, std=0.02)
+    if a.init:
+        import onnx
+        from onnx import numpy_helper
+        weights = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy())
+                   for t in onnx.load(os.path.join(a.init, "onnx", "model.onnx")).graph.initializer}
+        # The exporter inlines Linear weights as unnamed MatMul inputs ([in, out]), in layer order.
+        mats = [w for n, w in weights.items() if n.startswith("onnx::MatMul")]
+        names = ("attention.self.query", "attention.self.key", "attention.self.value", "attention.output.dense",
+                 "intermediate.dense", "output.dense")
+        for i in range(len(mats) // len(names)):
+            for j, n in enumerate(names):
+                weights[f"bert.encoder.layer.{i}.{n}.weight"] = mats[len(names) * i + j].t().contiguous()
+        state = model.state_dict()
+        loaded = {k: weights[k] for k in state if k in weights and weights[k].shape == state[k].shape}
+        model.load_state_dict(loaded, strict=False)
+        print(f"init: {len(loaded)} of {len(state)} tensors from {a.init}", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, weight_decay=0.01)
 
     def batches(xs, ys, shuffle):
@@ -107,12 +137,19 @@ def main():
 
     ytr = [lid[r["label"]] for r in train]
     yva = [lid[r["label"]] for r in val]
-    total_steps = a.epochs * ((len(train) + a.batch - 1) // a.batch)
+    groups = {}
+    for i, r in enumerate(train):
+        groups.setdefault(r.get("group", i) if a.one_per_group else i, []).append(i)
+    group_list = list(groups.values())
+    total_steps = a.epochs * ((len(group_list) + a.batch - 1) // a.batch)
     step, best, best_state, log = 0, -1.0, None, []
-    for epoch in range(a.epochs):
+    # With --init, epoch 0 only measures the starting model on validation (it also checks the weights loaded).
+    for epoch in range(0 if a.init else 1, a.epochs + 1):
         model.train()
         t = time.time()
-        for inp, mask, y, _ in batches(ids["train"], ytr, True):
+        drawn = [random.choice(g) for g in group_list] if epoch > 0 else []
+        loss = torch.tensor(0.0)
+        for inp, mask, y, _ in batches([ids["train"][i] for i in drawn], [ytr[i] for i in drawn], True):
             lr = a.lr * min(1.0, (step + 1) / 100) * max(0.05, 1 - step / total_steps)
             for g in opt.param_groups:
                 g["lr"] = lr
@@ -131,8 +168,14 @@ def main():
                     pred[i] = o
         acc = sum(int(p == g) for p, g in zip(pred, yva)) / len(yva)
         f1 = macro_f1(pred, yva, len(labels))
-        rec = {"epoch": epoch + 1, "loss": round(loss.item(), 4), "val_accuracy": round(acc, 4), "val_macro_f1": round(f1, 4),
+        rec = {"epoch": epoch, "loss": round(loss.item(), 4), "val_accuracy": round(acc, 4), "val_macro_f1": round(f1, 4),
                "seconds": round(time.time() - t)}
+        forms = sorted({r["form"] for r in val if "form" in r})
+        if forms:  # per-form validation figures: the epoch is still chosen on the whole mix
+            rec["val_macro_f1_by_form"] = {
+                fm: round(macro_f1([pred[i] for i in range(len(val)) if val[i].get("form") == fm],
+                                   [yva[i] for i in range(len(val)) if val[i].get("form") == fm], len(labels)), 4)
+                for fm in forms}
         log.append(rec)
         print(json.dumps(rec), flush=True)
         if f1 > best:

@@ -30,6 +30,30 @@ from common import Shape  # noqa: E402
 SPECIALS = ["<|endoftext|>", "<fim_prefix>", "<fim_middle>", "<fim_suffix>"]
 
 
+def weights_from_onnx(folder, ctx):
+    """A state dict from an exported graph: named tensors as they are; the unnamed MatMul weights
+    come in layer order (c_attn, attn c_proj, c_fc, mlp c_proj; then the tied head) as [in, out]."""
+    import onnx
+    from onnx import numpy_helper
+    inits = onnx.load(os.path.join(folder, "onnx", "model.onnx")).graph.initializer
+    named = {t.name: torch.from_numpy(numpy_helper.to_array(t).copy()) for t in inits if not t.name.startswith("onnx::")}
+    mats = [torch.from_numpy(numpy_helper.to_array(t).copy()) for t in inits if t.name.startswith("onnx::MatMul")]
+    state = dict(named)
+    layers = (len(mats) - 1) // 4
+    for i in range(layers):
+        for j, name in enumerate(("attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj")):
+            state[f"h.{i}.{name}.weight"] = mats[4 * i + j].t().contiguous()
+    wpe = state["wpe.weight"]
+    if wpe.shape[0] != ctx:
+        # Position interpolation: position p of the new table is learned position p * old/new.
+        src = torch.linspace(0, wpe.shape[0] - 1, ctx)
+        lo = src.floor().long()
+        hi = torch.clamp(lo + 1, max=wpe.shape[0] - 1)
+        w = (src - lo.float()).unsqueeze(1)
+        state["wpe.weight"] = wpe[lo] * (1 - w) + wpe[hi] * w
+    return state
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--minutes", type=float, default=70)
@@ -50,6 +74,8 @@ def main():
     p.add_argument("--resume", help="continue from a checkpoint (.pt state dict) written by an earlier run; "
                    "use it with --manifest and --tokenizer of that run")
     p.add_argument("--tokenizer", help="reuse this tokenizer.json instead of training one (needed with --resume)")
+    p.add_argument("--init-onnx", help="start from a model folder's onnx/model.onnx written by this script; a longer "
+                   "--ctx gets its new positions by linear interpolation of the learned ones")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     random.seed(a.seed)
@@ -101,6 +127,9 @@ def main():
                 prm.fill_(1.0)
             else:
                 prm.zero_()
+    if a.init_onnx:
+        model.load_state_dict(weights_from_onnx(a.init_onnx, a.ctx))
+        print(f"initialised from {a.init_onnx} (context {a.ctx})", flush=True)
     if a.resume:
         model.load_state_dict(torch.load(a.resume, map_location=a.device))
         print(f"resumed from {a.resume}", flush=True)
@@ -133,7 +162,7 @@ def main():
         with torch.no_grad():
             for _ in range(8):
                 rows = []
-                for _ in range(16):
+                for _ in range(max(4, 4096 // a.ctx)):  # the same tokens per check at any context
                     s = g.randrange(0, len(val_ids) - a.ctx - 2)
                     rows.append(val_ids[s:s + a.ctx + 1].tolist())
                 losses.append(model.loss(torch.tensor(rows, dtype=torch.long, device=a.device)).item())
