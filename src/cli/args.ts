@@ -9,6 +9,7 @@ import { EXECUTION_PROVIDERS, type ExecutionProvider, type GenerationOptions, ty
 import { GENERATION_RANGES, LOAD_RANGES, parseGenerationOptions, rangeProblem, type NumberRange } from '../protocol/validate';
 import { parseLabels, type ClassifierSpec } from '../core/classification/classifier';
 import { isFewShotPath } from '../protocol/classification';
+import { defaultEncoder } from './defaultModels';
 import { COMPLETION_SCOPES, SPECULATIVE_MODES } from '../protocol/generation';
 import { EMBEDDING_BACKENDS, FIM_TEMPLATES, REMOTE_BACKENDS, type EmbeddingBackend, type EmbeddingConfig, type FimTemplate, type RemoteBackend, type RemoteConfig } from '../core/remote';
 
@@ -32,6 +33,7 @@ export const USAGE = `usage:
                         a reply; otherwise JSON lines: {"role":"user","content":"..."} in, one reply object out)
   onnx-assist classify --model DIR|CLASSIFIER.json (--text T... | --text-file PATH... | --eml PATH... | --file F) [--text-column C] [--top-k K]
                        [--labels a,b,c [--template "This example is {}."] [--multi-label]] [--ep EP] [--json]
+                       (with --labels, --model defaults to the embedded models/sentence-encoder)
                        [--label-field NAME] [--score-field NAME]
                        [--backend tei|openai --endpoint URL [--remote-model NAME]] (a remote engine instead
                         of --model: TEI /predict, or with --labels similarity on its embeddings)
@@ -39,8 +41,9 @@ export const USAGE = `usage:
                         a new file beside it in new fields, predicted_label and score by default; the input
                         is never changed; --eml: a mail file parsed as a message, headers, MIME parts and HTML;
                         a spam classifier parses raw messages given any way)
-  onnx-assist teach    --encoder DIR --data F --name NAME [--text-column C] [--label-column C] [--out FILE]
-  onnx-assist embed    (--model DIR | --backend tei|openai --endpoint URL [--remote-model NAME])
+  onnx-assist teach    [--encoder DIR] --data F --name NAME [--text-column C] [--label-column C] [--out FILE]
+                       (--encoder and embed's --model default to the embedded models/sentence-encoder)
+  onnx-assist embed    ([--model DIR] | --backend tei|openai --endpoint URL [--remote-model NAME])
                        (--text T... | --text-file PATH...) [--normalize] [--json]
   onnx-assist status   [--model DIR] [--json]
   onnx-assist eval     --model DIR|CLASSIFIER.json --data F [--labels a,b,c] [--text-column C] [--label-column C]
@@ -221,10 +224,14 @@ function existingPath(flag: string, p: string | undefined, what: string): string
 
 const MODEL_WHAT = 'a model folder with config.json, tokenizer.json and onnx/model.onnx';
 
-export function loadFlags(v: Values, flag: 'model' | 'encoder' = 'model'): LoadParams {
+/**
+ * --model (or --encoder) and the load flags. `fallback`: the model to use when the flag is absent
+ * (the embedded sentence encoder, for the commands that need an embedding model).
+ */
+export function loadFlags(v: Values, flag: 'model' | 'encoder' = 'model', fallback?: string): LoadParams {
   const what = flag === 'encoder' ? 'an embedding model folder' : (v.model !== undefined && isFewShotPath(v.model)) ? "a classifier .json made by 'onnx-assist teach'" : MODEL_WHAT;
   return {
-    modelPath: existingPath(flag, v[flag], what),
+    modelPath: existingPath(flag, v[flag] ?? fallback, what),
     ep: epFlag(v),
     threads: numberFlag(v, LOAD_RANGES.threads),
   };
@@ -233,8 +240,10 @@ export function loadFlags(v: Values, flag: 'model' | 'encoder' = 'model'): LoadP
 /** The protocol's limit on zero-shot labels. */
 const MAX_LABELS = 100;
 
+/** The classifier of classify and eval: --model, or with --labels and no --model the embedded sentence encoder (zero-shot by similarity). */
 export function classifierSpec(v: Values): ClassifierSpec {
-  return { ...loadFlags(v), ...labelFlags(v) };
+  const labels = labelFlags(v);
+  return { ...loadFlags(v, 'model', labels.labels ? defaultEncoder() : undefined), ...labels };
 }
 
 /** --labels (zero-shot), with --template and --multi-label. */

@@ -2,6 +2,7 @@
 import { embeddingFlags, loadFlags, UsageError } from '../args';
 import { RemoteEmbedder } from '../../core/remote';
 import type { HostContext } from '../context';
+import { defaultEncoder } from '../defaultModels';
 import { noteFallback } from '../fallback';
 import { textsOf } from '../input';
 
@@ -15,7 +16,7 @@ export async function embed(ctx: HostContext): Promise<void> {
     io.out(json ? `${JSON.stringify({ vectors, dim: vectors[0]?.length ?? 0, backend: remote.backend })}\n` : vectors.map((x) => x.map((n) => n.toFixed(5)).join(' ')).join('\n') + '\n');
     return;
   }
-  const load = loadFlags(v);
+  const load = loadFlags(v, 'model', defaultEncoder());
   const texts = await textsOf(ctx, 'embed');
   const r = await client.request('embed', { ...load, texts, normalize: !!v.normalize }, { signal });
   io.out(json ? `${JSON.stringify(r)}\n` : r.vectors.map((x) => x.map((n) => n.toFixed(5)).join(' ')).join('\n') + '\n');

@@ -9,10 +9,11 @@ import { writeUserFile } from '../../core/classification/userFiles';
 import { classifierNameProblem, MAX_EXAMPLES } from '../../protocol/classification';
 import { loadFlags, UsageError } from '../args';
 import type { HostContext } from '../context';
+import { defaultEncoder } from '../defaultModels';
 import { listSkipped, textColumn } from '../dataFile';
 
 export async function teach({ client, v, io, json, signal }: HostContext): Promise<void> {
-  const encoder = loadFlags(v, 'encoder');
+  const encoder = loadFlags(v, 'encoder', defaultEncoder());
   if (!v.data) throw new UsageError('--data F is required (CSV, TSV or JSONL with text and label columns)');
   if (!v.name) throw new UsageError('--name NAME is required');
   const nameProblem = classifierNameProblem(v.name);

@@ -6,6 +6,7 @@
  * (About 350 lines: the five workflows share one set of pickers, progress and error handling,
  * which reads best beside them; the pure parts live in core/classification.)
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { classifyFile, type BatchResult } from '../../core/classification/batch';
@@ -67,13 +68,16 @@ export class ClassificationCommands {
    * kind, or download one.
    */
   zeroShotModel(): string {
-    const m = this.assistant.settings.zeroShot.model;
+    const m = this.assistant.models.zeroShotModel(this.assistant.settings);
     const actions = [
       { title: 'Select Zero-Shot Model…', command: 'onnxAssist.selectZeroShotModel' },
       { title: 'Download Model…', command: 'onnxAssist.downloadModel' },
     ];
     const needs = `Zero-shot needs ${NEEDS.zeroShot}`;
-    if (!m) throw new UserError(`No zero-shot model is set. ${needs}: select one, or download Xenova/nli-deberta-v3-xsmall from the catalog.`, actions);
+    // Unset means the embedded sentence encoder; only a build without models/ lacks it.
+    if (!this.assistant.settings.zeroShot.model && !fs.existsSync(m)) {
+      throw new UserError(`No zero-shot model is set and the embedded ${path.basename(m)} is missing. ${needs}: select one, or download Xenova/nli-deberta-v3-xsmall from the catalog.`, actions);
+    }
     const kind = modelKindOf(m);
     if (!fitsPurpose(kind.kind, 'zeroShot')) throw new UserError(`The zero-shot model ${path.basename(m)} is ${describeKind(kind)}. ${needs}.`, actions);
     return m;
@@ -147,7 +151,7 @@ export class ClassificationCommands {
     }
     items.push({
       label: '$(symbol-enum) Zero-shot with your labels…',
-      description: s.zeroShot.model ? path.basename(s.zeroShot.model) : 'select a zero-shot model first',
+      description: path.basename(this.assistant.models.zeroShotModel(s)),
       spec: async () => {
         this.zeroShotModel();
         const labels = await this.askLabels();
@@ -278,8 +282,7 @@ export class ClassificationCommands {
     if (!textColumn || !labelColumn) return undefined;
     const name = a.name ?? set ?? (await vscode.window.showInputBox({ title: 'Name of the classifier', value: path.basename(file, path.extname(file)), validateInput: validName }));
     if (!name) return undefined;
-    const encoder = a.encoder ?? this.assistant.settings.zeroShot.model;
-    if (!encoder) throw new Error('No encoder to embed the examples with. Set onnxAssist.zeroShot.model to an embedding model folder (e.g. all-MiniLM-L6-v2).');
+    const encoder = a.encoder ?? this.assistant.models.zeroShotModel(this.assistant.settings);
     const { examples, skipped: skippedRecords } = await readExamples(file, textColumn, labelColumn);
     for (const s of skippedRecords) this.assistant.output.warn(`teach ${name}: ${path.basename(file)} line ${s.line} skipped: ${s.reason}`);
     const skipped = skippedRecords.length;

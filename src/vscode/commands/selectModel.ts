@@ -35,7 +35,7 @@ function current(assistant: Assistant, purpose: ModelPurpose): string {
   const s = assistant.settings;
   if (purpose === 'generation') return assistant.models.generationModel(s);
   if (purpose === 'classification') return assistant.models.classificationModel(s);
-  return s.zeroShot.model;
+  return assistant.models.zeroShotModel(s);
 }
 
 type Item = vscode.QuickPickItem & { dir?: string; action?: 'browse' | 'download' };

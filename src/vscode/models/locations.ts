@@ -28,6 +28,11 @@ export class ModelLocator {
     return s.classificationModel || path.join(this.embeddedDir, 'spam-classifier');
   }
 
+  /** Zero-shot with typed labels and the encoder of Teach Classifier: the setting, else the embedded sentence encoder. */
+  zeroShotModel(s: Settings): string {
+    return s.zeroShot.model || path.join(this.embeddedDir, 'sentence-encoder');
+  }
+
   /**
    * Every model folder in models/, the configured model folders and the download cache, each
    * with its kind decided from the folder itself; with `purpose`, only the models that serve it.
