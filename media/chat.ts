@@ -36,7 +36,8 @@ export class ChatView {
     $('chatSend').addEventListener('click', () => this.send());
     input.addEventListener('keydown', (e: KeyboardEvent) => {
       if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') this.send();
-      if (e.key === 'Escape' && this.editing) this.stopEditing();
+      if (e.key === 'Escape' && this.state.running) post({ type: 'chatStop' });
+      else if (e.key === 'Escape' && this.editing) this.stopEditing();
     });
     $('chatStop').addEventListener('click', () => post({ type: 'chatStop' }));
     $('attachSelection').addEventListener('click', () => post({ type: 'chatAttach', what: 'selection' }));
@@ -112,8 +113,9 @@ export class ChatView {
     ($('chatStop') as HTMLButtonElement).disabled = !running;
     for (const id of ['chatRegenerate', 'chatEdit']) ($(id) as HTMLButtonElement).disabled = running || this.turns.length === 0 || !m.state.canChat;
     ($('chatClear') as HTMLButtonElement).disabled = this.turns.length === 0;
-    $('chatLog').replaceChildren(...this.turns.map((t) => this.turnElement(t)));
-    $('chatLog').lastElementChild?.scrollIntoView({ block: 'nearest' });
+    const log = $('chatLog');
+    log.replaceChildren(...this.turns.map((t) => this.turnElement(t)));
+    log.scrollTop = log.scrollHeight;
   }
 
   /** A streamed piece of a reply: kept at once, drawn once per frame (re-rendering per token would be quadratic). */
@@ -127,12 +129,16 @@ export class ChatView {
 
   private redraw(): void {
     this.frame = 0;
+    const log = this.$('chatLog');
+    // Follow the reply while the reader is at the bottom; leave them where they scrolled to otherwise.
+    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
     for (const id of this.dirty) {
       const t = this.turns.find((x) => x.id === id);
-      const old = this.$('chatLog').querySelector(`.turn[data-turn="${CSS.escape(id)}"]`);
+      const old = log.querySelector(`.turn[data-turn="${CSS.escape(id)}"]`);
       if (t && old) old.replaceWith(this.turnElement(t));
     }
     this.dirty.clear();
+    if (atBottom) log.scrollTop = log.scrollHeight;
   }
 
   private turnElement(t: ChatTurnView): HTMLElement {

@@ -12,7 +12,9 @@ import { attachmentText, promptMessages, retryLast, userContent, type ChatTurn }
 import { droppedNote, fitConversation, promptBudget, PromptTooLongError } from '../../src/core/chat/fit';
 import { readStored, STORE_VERSION, toStored } from '../../src/core/chat/store';
 import type { HostClient } from '../../src/client/hostClient';
+import { HostError } from '../../src/protocol/errors';
 import type { ChatMessage } from '../../src/protocol/types';
+import { parsePanelMessage, requestOf } from '../../src/protocol/webview';
 import { fixture, newClient, rejection } from './helpers';
 import { CODE_BLOCK, CODE_REPLY, FOREVER, makeScriptedChatModel } from './scriptedChatModel';
 
@@ -70,6 +72,31 @@ describe('chat: conversation and prompt', () => {
     assert.equal(droppedNote(2, 2048), '2 earlier turns left out to fit 2,048 tokens');
     assert.equal(droppedNote(1, 128), '1 earlier turn left out to fit 128 tokens');
     assert.equal(droppedNote(0, 128), undefined);
+  });
+});
+
+describe('chat: panel messages are checked before the extension acts on them', () => {
+  it('accepts the chat requests and refuses malformed ones, naming the request', () => {
+    const send = parsePanelMessage({ type: 'chatSend', text: 'hi', options: { maxNewTokens: 5 } });
+    assert.ok(send.type === 'chatSend' && send.text === 'hi' && send.options.maxNewTokens === 5);
+    assert.deepEqual(parsePanelMessage({ type: 'chatAttach', what: 'file' }), { type: 'chatAttach', what: 'file' });
+    assert.deepEqual(parsePanelMessage({ type: 'chatDetach', index: 2 }), { type: 'chatDetach', index: 2 });
+    assert.deepEqual(parsePanelMessage({ type: 'apply', text: 'x = 1\n' }), { type: 'apply', text: 'x = 1\n' });
+    for (const t of ['chatStop', 'chatClear'] as const) assert.deepEqual(parsePanelMessage({ type: t }), { type: t });
+    const bad: unknown[] = [
+      { type: 'chatSend', text: '   ', options: {} },
+      { type: 'chatSend', text: 'x'.repeat(200_001), options: {} },
+      { type: 'chatSend', text: 'hi', options: { topP: 2 } },
+      { type: 'chatEdit', text: 5, options: {} },
+      { type: 'chatAttach', what: '../../etc/passwd' },
+      { type: 'chatDetach', index: -1 },
+      { type: 'chatDetach', index: 1.5 },
+      { type: 'apply' },
+    ];
+    for (const m of bad) {
+      assert.throws(() => parsePanelMessage(m), (e: unknown) => e instanceof HostError && e.code === 'BAD_REQUEST', JSON.stringify(m).slice(0, 60));
+      assert.equal(requestOf(m), (m as { type: string }).type, 'the rejection answers the request it was meant to be');
+    }
   });
 });
 

@@ -435,3 +435,169 @@ describe('npm start', { timeout: 300_000 }, () => {
     }
   });
 });
+
+// The chat, against the scripted instruct test fixture (test/unit/scriptedChatModel.ts): its replies
+// are a Markdown answer with a ```python block, or, for a question with <|forever|>, an endless one.
+describe('Chat in the panel (scripted instruct fixture)', { timeout: 600_000 }, () => {
+  let server;
+  let browser;
+  let page;
+  let workspace;
+  let models;
+  let fixture;
+
+  before(async () => {
+    workspace = mkdtempSync(join(tmpdir(), 'onnx-assist-ui-chat-'));
+    cpSync(join(root, 'test/vscode/workspace'), workspace, { recursive: true });
+    writeFileSync(join(workspace, 'target.py'), 'x = 1\n');
+    models = mkdtempSync(join(tmpdir(), 'onnx-assist-ui-chat-model-'));
+    const { makeScriptedChatModel, CODE_BLOCK, CODE_REPLY, FOREVER } = createRequire(import.meta.url)(join(root, 'out/test/unit/scriptedChatModel.js'));
+    fixture = { dir: makeScriptedChatModel(join(models, 'scripted-chat')), CODE_BLOCK, CODE_REPLY, FOREVER };
+    const settingsFile = join(workspace, '.vscode', 'settings.json');
+    const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+    writeFileSync(settingsFile, JSON.stringify({ ...settings, 'onnxAssist.generationModel': fixture.dir, 'onnxAssist.inline.enabled': false }, null, 1));
+    server = await startServer();
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(server.url(workspace, [['extensionDevelopmentPath', server.remote(root)]]));
+    await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+    const trust = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Yes, I trust' }).first();
+    await trust.waitFor({ state: 'visible', timeout: 20_000 }).then(() => trust.click(), () => undefined);
+    await page.waitForSelector('[id$="onnxAssist.status"]', { timeout: 120_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.stop();
+    for (const d of [workspace, models]) if (d) rmSync(d, { recursive: true, force: true });
+  });
+
+  const frame = () => page.frameLocator('iframe.webview.ready[src*="extensionId=onnx-assist.onnx-assist"]').frameLocator('iframe#active-frame');
+  const turns = () => frame().locator('#chatLog .turn');
+  const settled = (locator) => locator.evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
+
+  async function openFile(name) {
+    await page.keyboard.press(`${MOD}+P`);
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(name);
+    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: EVENT_WAIT });
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: EVENT_WAIT });
+    await page.click('.editor-instance .view-lines');
+  }
+
+  /** Shows the panel (the activity bar icon would hide it when it is already shown). */
+  async function openPanel() {
+    const icon = page.locator('.activitybar .action-item:has([aria-label="ONNX Assist"])');
+    if ((await icon.getAttribute('class'))?.includes('checked') !== true) await page.click('.activitybar [aria-label="ONNX Assist"]');
+    await frame().locator('body[data-ready="true"]').waitFor({ timeout: EVENT_WAIT });
+  }
+
+  /** Resolves when the active editor's visible text (Monaco renders spaces as no-break spaces) has every `has` and no `lacks`. */
+  const editorShows = (has, lacks = []) =>
+    page.waitForFunction(
+      ([h, l]) => {
+        const t = (document.querySelector('.editor-group-container.active .monaco-editor .view-lines')?.innerText ?? '').replace(/\u00a0/g, ' ');
+        return h.every((x) => t.includes(x)) && !l.some((x) => t.includes(x));
+      },
+      [has, lacks],
+      { timeout: EVENT_WAIT },
+    );
+
+  /** Sends a question and waits until its turn (the n-th, 1-based) has ended with `status`. */
+  async function ask(text, n, status = 'done') {
+    await frame().locator('#chatInput').fill(text);
+    await frame().locator('#chatSend').click();
+    await frame().locator(`#chatLog .turn:nth-child(${n})[data-status="${status}"]`).waitFor({ timeout: EVENT_WAIT });
+  }
+
+  it('chat: two turns, each rendered as Markdown with a highlighted ```python block and its actions', async () => {
+    await openFile('sample.py');
+    await openPanel();
+    await frame().locator('#chatModel').filter({ hasText: 'scripted-chat' }).waitFor({ timeout: EVENT_WAIT });
+    await ask('Write a function that adds two numbers.', 1);
+    await ask('Again, please.', 2);
+    assert.equal(await turns().count(), 2);
+    for (let i = 0; i < 2; i++) {
+      const reply = turns().nth(i).locator('.reply');
+      assert.equal((await reply.locator('pre code.language-python').innerText()).trimEnd(), fixture.CODE_BLOCK.trimEnd());
+      assert.ok((await reply.locator('pre code .hljs-keyword').count()) > 0, 'highlighted');
+      assert.match(await reply.locator('p').first().innerText(), /Here is a function that adds two numbers/);
+      assert.deepEqual((await turns().nth(i).locator('.code-actions button').allInnerTexts()).map((t) => t.trim()), ['Copy', 'Insert', 'Apply…']);
+    }
+    assert.equal(await frame().locator('#chatLog script, #chatLog style, #chatLog iframe').count(), 0);
+    await page.screenshot({ path: join(shots, 'chat-two-turns.png') });
+  });
+
+  it('chat: Insert puts the code block at the cursor of the editor', async () => {
+    await openFile('sample.py');
+    await page.keyboard.press(`${MOD}+End`);
+    await page.keyboard.press('Enter');
+    await turns().last().locator('.code-actions button[data-action="insert"]').click();
+    await editorShows(['return a + b']);
+    await page.screenshot({ path: join(shots, 'chat-inserted.png') });
+  });
+
+  it('chat: Apply opens a diff against the selection and changes nothing until Accept', async () => {
+    await openFile('target.py');
+    await page.keyboard.press(`${MOD}+A`);
+    await turns().last().locator('.code-actions button[data-action="apply"]').click();
+    const diffTab = page.locator('.tab', { hasText: 'proposed change' });
+    await diffTab.waitFor({ timeout: EVENT_WAIT });
+    await page.locator('.monaco-diff-editor').first().waitFor({ timeout: EVENT_WAIT });
+    assert.equal(readFileSync(join(workspace, 'target.py'), 'utf8'), 'x = 1\n', 'the file is unchanged while the diff shows');
+    const toast = page.locator('.notification-toast', { hasText: 'Apply the proposed change to target.py (selection)?' });
+    await toast.waitFor({ timeout: EVENT_WAIT });
+    await settled(toast);
+    await page.screenshot({ path: join(shots, 'chat-apply-diff.png') });
+    await toast.locator('.monaco-button', { hasText: 'Accept' }).click();
+    await diffTab.waitFor({ state: 'detached', timeout: EVENT_WAIT });
+    await openFile('target.py');
+    await editorShows(['def add(a, b):'], ['x = 1']);
+  });
+
+  it('chat: Stop in the middle of a reply marks the turn stopped, and the next question is answered', async () => {
+    await openPanel();
+    if ((await frame().locator('#controls').getAttribute('open')) === null) await frame().locator('#controls summary').click();
+    await frame().locator('#maxNewTokens').fill('32000');
+    await frame().locator('#chatInput').fill(`Count for me ${fixture.FOREVER}`);
+    await frame().locator('#chatSend').click();
+    // Stop once some of the endless reply has arrived: it cannot have ended by itself.
+    await turns().nth(2).locator('.reply').filter({ hasText: 'tick tock tick' }).waitFor({ timeout: EVENT_WAIT });
+    // A click event on the button itself: the stop it sends is what is under test, not the pointer.
+    await frame().locator('#chatStop').dispatchEvent('click');
+    await frame().locator('#chatLog .turn:nth-child(3)[data-status="stopped"]').waitFor({ timeout: EVENT_WAIT });
+    assert.match(await turns().nth(2).locator('.turn-status').innerText(), /Stopped/);
+    await page.screenshot({ path: join(shots, 'chat-stopped.png') });
+    // The stopped turn stays in the conversation (and keeps this fixture endless): clear, then ask again.
+    await frame().locator('#maxNewTokens').fill('64');
+    await frame().locator('#chatClear').click();
+    await frame().locator('#chatLog .turn').first().waitFor({ state: 'detached', timeout: EVENT_WAIT });
+    await ask('Write add.', 1);
+    assert.match(await turns().first().locator('.reply').innerText(), /def add\(a, b\):/);
+  });
+
+  it('chat: the conversation survives reloading the window', async () => {
+    await page.reload();
+    await page.waitForSelector('[id$="onnxAssist.status"]', { timeout: 120_000 });
+    await openPanel();
+    await frame().locator('#chatLog .turn[data-status="done"]').first().waitFor({ timeout: EVENT_WAIT });
+    assert.equal(await turns().count(), 1);
+    assert.match(await turns().first().locator('.user-text').innerText(), /Write add\./);
+  });
+
+  it('chat: with the shipped code model the panel says it has no chat template and offers the fixes', async () => {
+    const settingsFile = join(workspace, '.vscode', 'settings.json');
+    const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+    delete settings['onnxAssist.generationModel'];
+    writeFileSync(settingsFile, JSON.stringify(settings, null, 1));
+    const problem = frame().locator('#chatProblem');
+    await problem.filter({ hasText: 'code-lm has no chat template' }).waitFor({ timeout: EVENT_WAIT });
+    assert.deepEqual((await problem.locator('button').allInnerTexts()).map((t) => t.trim()), ['Download a chat model…', 'Choose a model folder…']);
+    assert.equal(await frame().locator('#chatSend').isEnabled(), false);
+    await page.screenshot({ path: join(shots, 'chat-no-template.png') });
+    await problem.locator('button', { hasText: 'Download a chat model…' }).click();
+    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="Qwen2.5-Coder"]', { timeout: EVENT_WAIT });
+    await page.keyboard.press('Escape');
+  });
+});

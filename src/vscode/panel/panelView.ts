@@ -275,7 +275,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
   <div id="chatLog" role="log" aria-live="polite"></div>
   <div id="chatPending" class="pending" role="list" aria-label="Attached to the next message"></div>
   <label for="chatInput">Message</label>
-  <textarea id="chatInput" rows="3" placeholder="Ask about your code (Ctrl+Enter sends)"></textarea>
+  <textarea id="chatInput" rows="3" placeholder="Ask about your code (Ctrl+Enter sends, Escape stops a reply)"></textarea>
   <div class="row wrap"><button id="chatSend">Send</button><button id="chatStop" class="secondary" disabled>Stop</button><button id="attachSelection" class="secondary">Attach selection</button><button id="attachFile" class="secondary">Attach file</button></div>
   <div class="row wrap"><button id="chatRegenerate" class="secondary" disabled>Regenerate</button><button id="chatEdit" class="secondary" disabled>Edit last</button><button id="chatClear" class="secondary" disabled>Clear</button></div>
   <div id="chatError" class="error" role="alert"></div>
