@@ -13,7 +13,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main';
-import { fixture, ROOT } from './helpers';
+import { ModelRegistry } from '../../src/server/models';
+import { ApiServer, SERVE_DEFAULTS } from '../../src/server/server';
+import { fixture, newClient, ROOT } from './helpers';
 import { CODE_REPLY, FOREVER, makeScriptedChatModel } from './scriptedChatModel';
 
 async function chat(args: string[], lines: unknown[]) {
@@ -67,6 +69,21 @@ describe('CLI chat', function () {
     assert.match(String((r.replies[0].error as { message: string }).message), /JSON object/);
     assert.match(String((r.replies[1].error as { message: string }).message), /role must be/);
     assert.equal(r.replies[2].content, CODE_REPLY.join(''));
+  });
+
+  it('--backend openai: the same conversation from a remote chat engine (onnx-assist serve over HTTP)', async () => {
+    const client = newClient();
+    const server = new ApiServer(client, await ModelRegistry.load(client, [`scripted=${model}`]), { ...SERVE_DEFAULTS, port: 0, logPrompts: false, log: () => undefined });
+    try {
+      const { port } = await server.listen();
+      const r = await chat(['--backend', 'openai', '--endpoint', `http://127.0.0.1:${port}/v1`, '--remote-model', 'scripted'], [{ role: 'user', content: 'write add' }, { role: 'user', content: 'again' }]);
+      assert.equal(r.code, 0, r.err);
+      assert.deepEqual(r.replies.map((x) => x.content), [CODE_REPLY.join(''), CODE_REPLY.join('')]);
+      assert.equal(r.replies[1].droppedTurns, 0, 'a remote window is not known here: nothing is left out');
+    } finally {
+      await server.drain(0);
+      await client.dispose();
+    }
   });
 
   it('a model without a chat template is refused with what to use instead', async () => {
