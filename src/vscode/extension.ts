@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const reports: ReportSink = { showReport: (r) => panel.showReport(r) };
   const classification = new ClassificationCommands(a, context.workspaceState, reports);
   const manager = new ModelManager(a, context.secrets, context.extensionUri.fsPath);
-  const panel = new PanelView(context.extensionUri, a, { classification, models: manager, state: context.workspaceState });
+  const panel = new PanelView(context.extensionUri, a, { classification, models: manager, chatStorage: { dir: context.storageUri, state: context.workspaceState } });
   context.subscriptions.push(
     output,
     a,

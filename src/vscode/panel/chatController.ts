@@ -1,5 +1,5 @@
 /**
- * The panel's chat: one conversation per workspace (kept in workspaceState on this machine,
+ * The panel's chat: one conversation per workspace (kept on this machine by chatStorage.ts,
  * bounded, read back after a reload), questions with the selection or a file attached, replies
  * streamed from the generation model's chat template (local host) or the remote chat engine,
  * the oldest turns left out of the prompt when it does not fit the model's window.
@@ -7,13 +7,13 @@
 import * as vscode from 'vscode';
 import { attachmentLabel, attachmentText, DEFAULT_SYSTEM_PROMPT, newTurn, promptMessages, retryLast } from '../../core/chat/conversation';
 import { droppedNote, fitConversation, promptBudget, type FittedPrompt } from '../../core/chat/fit';
-import { readStored, STORE_KEY, toStored } from '../../core/chat/store';
 import { isCancelled } from '../../protocol/errors';
 import type { ChatMessage, GenerateResult, GenerationOptions, LoadParams } from '../../protocol/types';
 import type { ChatAttachment, ChatAttachmentView, ChatState, ChatTurn, FromPanel, PanelAction, ToPanel } from '../../protocol/webview';
 import type { Assistant } from '../assistant';
 import { generationOptions } from '../config';
 import { modelDisplayName } from '../models/locations';
+import type { ChatStorage } from './chatStorage';
 
 type ChatMessageFromPanel = Extract<FromPanel, { type: `chat${string}` }>;
 
@@ -31,7 +31,9 @@ export function view(a: ChatAttachment): ChatAttachmentView {
 }
 
 export class ChatController implements vscode.Disposable {
-  private turns: ChatTurn[];
+  private turns: ChatTurn[] = [];
+  /** The stored conversation, read once; requests wait for it. */
+  private readonly loaded: Promise<void>;
   private pending: ChatAttachment[] = [];
   private running: AbortController | undefined;
   private capability: { canChat: boolean; problem?: string } = { canChat: true };
@@ -39,10 +41,16 @@ export class ChatController implements vscode.Disposable {
 
   constructor(
     private readonly assistant: Assistant,
-    private readonly state: vscode.Memento,
+    private readonly storage: ChatStorage,
     private readonly post: (m: ToPanel) => void,
   ) {
-    this.turns = readStored(state.get(STORE_KEY));
+    this.loaded = storage.read().then(
+      (turns) => {
+        this.turns = turns;
+        this.postState();
+      },
+      (e: unknown) => this.assistant.reportQuietly('chat: reading the saved conversation', e),
+    );
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('onnxAssist.generationModel') || e.affectsConfiguration('onnxAssist.remote.chat')) void this.checkModel();
@@ -96,6 +104,7 @@ export class ChatController implements vscode.Disposable {
   }
 
   async handle(msg: ChatMessageFromPanel): Promise<void> {
+    await this.loaded;
     switch (msg.type) {
       case 'chatSend':
         if (this.running) throw new Error('A reply is still being written: stop it first.');
@@ -208,8 +217,8 @@ export class ChatController implements vscode.Disposable {
     }
   }
 
-  private save(): Thenable<void> {
-    return this.state.update(STORE_KEY, toStored(this.turns));
+  private save(): Promise<void> {
+    return this.storage.write(this.turns);
   }
 
   dispose(): void {

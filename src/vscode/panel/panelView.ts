@@ -21,6 +21,7 @@ import type { ModelManager } from '../models/modelManager';
 import { providerText } from '../providerText';
 import { selectedText } from '../selection';
 import { ChatController } from './chatController';
+import { ChatStorage } from './chatStorage';
 import { Proposals } from './proposals';
 
 export const PANEL_VIEW = 'onnxAssist.panel';
@@ -37,15 +38,15 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
   private readonly chat: ChatController;
   private readonly proposals = new Proposals();
 
-  /** `state`: the workspace's memento, where the chat conversation is kept. */
+  /** `chatStorage`: the workspace's storage folder and memento, where the chat conversation is kept. */
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly assistant: Assistant,
-    surfaces: { classification: ClassificationCommands; models: ModelManager; state: vscode.Memento },
+    surfaces: { classification: ClassificationCommands; models: ModelManager; chatStorage: { dir: vscode.Uri | undefined; state: vscode.Memento } },
   ) {
     this.classification = surfaces.classification;
     this.models = surfaces.models;
-    this.chat = new ChatController(assistant, surfaces.state, (m) => this.post(m));
+    this.chat = new ChatController(assistant, new ChatStorage(surfaces.chatStorage.dir, surfaces.chatStorage.state), (m) => this.post(m));
     this.disposables.push(
       this.chat,
       this.proposals,
