@@ -452,7 +452,7 @@ describe('Chat in the panel (scripted instruct fixture)', { timeout: 600_000 }, 
     writeFileSync(join(workspace, 'target.py'), 'x = 1\n');
     models = mkdtempSync(join(tmpdir(), 'onnx-assist-ui-chat-model-'));
     const { makeScriptedChatModel, CODE_BLOCK, CODE_REPLY, FOREVER } = createRequire(import.meta.url)(join(root, 'out/test/unit/scriptedChatModel.js'));
-    fixture = { dir: makeScriptedChatModel(join(models, 'scripted-chat')), CODE_BLOCK, CODE_REPLY, FOREVER };
+    fixture = { dir: makeScriptedChatModel(join(models, 'scripted-chat')), small: makeScriptedChatModel(join(models, 'scripted-chat-small'), 256), CODE_BLOCK, CODE_REPLY, FOREVER };
     const settingsFile = join(workspace, '.vscode', 'settings.json');
     const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
     writeFileSync(settingsFile, JSON.stringify({ ...settings, 'onnxAssist.generationModel': fixture.dir, 'onnxAssist.inline.enabled': false }, null, 1));
@@ -503,6 +503,12 @@ describe('Chat in the panel (scripted instruct fixture)', { timeout: 600_000 }, 
       [has, lacks],
       { timeout: EVENT_WAIT },
     );
+
+  /** Clears the conversation (Clear is disabled when it is already empty). */
+  async function clearChat() {
+    if (await frame().locator('#chatClear').isEnabled()) await frame().locator('#chatClear').click();
+    await frame().locator('#chatLog .turn').first().waitFor({ state: 'detached', timeout: EVENT_WAIT });
+  }
 
   /** Sends a question and waits until its turn (the n-th, 1-based) has ended with `status`. */
   async function ask(text, n, status = 'done') {
@@ -584,6 +590,89 @@ describe('Chat in the panel (scripted instruct fixture)', { timeout: 600_000 }, 
     await frame().locator('#chatLog .turn[data-status="done"]').first().waitFor({ timeout: EVENT_WAIT });
     assert.equal(await turns().count(), 1);
     assert.match(await turns().first().locator('.user-text').innerText(), /Write add\./);
+  });
+
+  it('chat: an attached selection shows in the turn with its tokens; Regenerate and Edit last answer again', async () => {
+    await openPanel();
+    await clearChat();
+    // Its tab is open since the Insert test (and restored by the reload): click it, as a person would.
+    await page.click('.tab[aria-label*="sample.py"]');
+    await page.waitForSelector('.tab.active[aria-label*="sample.py"]', { timeout: EVENT_WAIT });
+    await page.click('.editor-group-container.active .monaco-editor .view-lines');
+    await page.keyboard.press(`${MOD}+Home`);
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Shift+ArrowDown');
+    await frame().locator('#attachSelection').click();
+    const chip = frame().locator('#chatPending .chip', { hasText: 'Selection from sample.py lines 1-3' });
+    await chip.filter({ hasText: /· \d+ tokens/ }).waitFor({ timeout: EVENT_WAIT });
+    await ask('What does this do?', 1);
+    assert.match(await turns().first().locator('.user .attachment').innerText(), /Selection from sample\.py lines 1-3 · \d+ tokens/);
+    assert.equal(await frame().locator('#chatPending .chip').count(), 0, 'sent with the question, not kept for the next one');
+    const first = await turns().first().getAttribute('data-turn');
+    await frame().locator('#chatRegenerate').click();
+    await frame().locator(`#chatLog .turn:nth-child(1)[data-status="done"]:not([data-turn="${first}"])`).waitFor({ timeout: EVENT_WAIT });
+    assert.equal(await turns().count(), 1);
+    assert.match(await turns().first().locator('.user .attachment').innerText(), /sample\.py/, 'the attachment stays');
+    await frame().locator('#chatEdit').click();
+    assert.equal(await frame().locator('#chatInput').inputValue(), 'What does this do?');
+    await frame().locator('#chatInput').fill('What does this code do, briefly?');
+    await frame().locator('#chatSend', { hasText: 'Resend' }).click();
+    await turns().first().locator('.user-text', { hasText: 'What does this code do, briefly?' }).waitFor({ timeout: EVENT_WAIT });
+    await frame().locator('#chatLog .turn:nth-child(1)[data-status="done"]').waitFor({ timeout: EVENT_WAIT });
+    assert.equal(await turns().count(), 1);
+    await page.screenshot({ path: join(shots, 'chat-attachment.png') });
+  });
+
+  it('chat: turns left out to fit a small window are named in the turn', async () => {
+    const settingsFile = join(workspace, '.vscode', 'settings.json');
+    writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), 'onnxAssist.generationModel': fixture.small }, null, 1));
+    await frame().locator('#chatModel').filter({ hasText: 'scripted-chat-small' }).waitFor({ timeout: EVENT_WAIT });
+    await clearChat();
+    // 256 tokens, 32 of them kept for the reply: the second question still fits whole, the third does not.
+    if ((await frame().locator('#controls').getAttribute('open')) === null) await frame().locator('#controls summary').click();
+    await frame().locator('#maxNewTokens').fill('32');
+    const long = 'Explain the add function in detail, please. '.repeat(2);
+    for (let n = 1; n <= 4; n++) await ask(`${n}. ${long}`, n);
+    assert.equal(await turns().nth(1).locator('.note').count(), 0, 'the second question fitted with the first');
+    assert.match(await turns().nth(3).locator('.note').innerText(), /^\d+ earlier turns? left out to fit 256 tokens$/);
+    await turns().nth(3).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, 'chat-turns-left-out.png') });
+  });
+
+  it('chat: the reply renderer lets no raw HTML through (markdown-it without HTML, then DOMPurify), in Chromium', async () => {
+    // The panel's own module, bundled as the build does, on a blank page: hostile replies a fixture cannot write.
+    const { build } = await import('esbuild');
+    const bundle = await build({ entryPoints: [join(root, 'media/markdown.ts')], bundle: true, write: false, format: 'iife', globalName: 'panelMarkdown', platform: 'browser', target: 'es2022' });
+    const p = await browser.newPage();
+    try {
+      await p.setContent('<!DOCTYPE html><html><body></body></html>');
+      await p.addScriptTag({ content: bundle.outputFiles[0].text });
+      const r = await p.evaluate(() => {
+        const hostile = [
+          '<script>window.pwned = 1</script>',
+          '<img src=x onerror="window.pwned = 2">',
+          '[click](javascript:window.pwned=3)',
+          '<a href="#" onclick="window.pwned = 4">x</a>',
+          '<iframe src="https://example.com"></iframe><style>body{display:none}</style>',
+          '![tracker](https://example.com/x.png)',
+          '```html\n<script>alert(1)</script>\n```',
+        ].join('\n\n');
+        const { html, blocks } = window.panelMarkdown.renderMarkdown(hostile);
+        const box = document.createElement('div');
+        box.innerHTML = html;
+        document.body.append(box);
+        const all = [...box.querySelectorAll('*')];
+        return { tags: [...new Set(all.map((e) => e.tagName.toLowerCase()))], attrs: [...new Set(all.flatMap((e) => [...e.attributes].map((a) => a.name)))], hrefs: [...box.querySelectorAll('a')].map((a) => a.getAttribute('href')), blocks, text: box.textContent, pwned: window.pwned };
+      });
+      assert.equal(r.pwned, undefined);
+      for (const tag of ['script', 'img', 'iframe', 'style']) assert.ok(!r.tags.includes(tag), `no <${tag}>: ${r.tags.join(', ')}`);
+      // Markdown links stay (the image became one, images being off); never a javascript: one. The panel never follows them.
+      assert.deepEqual(r.hrefs, ['https://example.com/x.png']);
+      assert.ok(r.attrs.every((a) => !a.startsWith('on') && a !== 'style' && a !== 'src'), r.attrs.join(', '));
+      assert.match(r.text, /<script>window\.pwned = 1<\/script>/, 'raw HTML shows as text');
+      assert.deepEqual(r.blocks, [{ lang: 'html', code: '<script>alert(1)</script>\n' }], 'a code block keeps its exact text for Copy, Insert and Apply');
+    } finally {
+      await p.close();
+    }
   });
 
   it('chat: with the shipped code model the panel says it has no chat template and offers the fixes', async () => {
