@@ -12,42 +12,14 @@
  * endless script (for Stop) runs when the conversation contains the token `<|forever|>`: a
  * one-channel KV cache carries "seen <|forever|>" from the prompt into every later step
  * (ReduceMax over the cache), which picks between the two tables. The graph is written as
- * protobuf by hand (field numbers from onnx.proto), as test/unit/slowModel.ts does.
+ * protobuf by hand (onnxProto.ts), as test/unit/slowModel.ts does.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const QWEN = path.resolve(__dirname, '../../../test/fixtures/models/tiny-qwen2');
+import { attrInt, attrInts, f32, FLOAT, i64, initializer, int, INT64, msg, node, str, valueInfo } from './onnxProto';
 
-// --- a minimal protobuf writer (as in slowModel.ts) ------------------------------------------
-function varint(n: number | bigint): Buffer {
-  let v = BigInt(n);
-  if (v < 0n) v += 1n << 64n;
-  const out: number[] = [];
-  do {
-    let b = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v > 0n) b |= 0x80;
-    out.push(b);
-  } while (v > 0n);
-  return Buffer.from(out);
-}
-const key = (field: number, wire: number) => varint((field << 3) | wire);
-const int = (field: number, n: number | bigint) => Buffer.concat([key(field, 0), varint(n)]);
-const bytes = (field: number, b: Buffer) => Buffer.concat([key(field, 2), varint(b.length), b]);
-const str = (field: number, s: string) => bytes(field, Buffer.from(s, 'utf8'));
-const msg = (field: number, ...parts: Buffer[]) => bytes(field, Buffer.concat(parts));
-const FLOAT = 1;
-const INT64 = 7;
-type Dim = number | string;
-function valueInfo(field: number, name: string, elemType: number, dims: Dim[]): Buffer {
-  return msg(field, str(1, name), msg(2, msg(1, int(1, elemType), msg(2, ...dims.map((d) => msg(1, typeof d === 'number' ? int(1, d) : str(2, d)))))));
-}
-const initializer = (name: string, dataType: number, dims: number[], raw: Buffer) => msg(5, ...dims.map((d) => int(1, d)), int(2, dataType), str(8, name), bytes(9, raw));
-const attrInt = (name: string, i: number) => msg(5, str(1, name), int(3, i), int(20, 2));
-const attrInts = (name: string, is: number[]) => msg(5, str(1, name), ...is.map((i) => int(8, i)), int(20, 7));
-let nodeCount = 0;
-const node = (op: string, inputs: string[], outputs: string[], ...attrs: Buffer[]) => msg(1, ...inputs.map((i) => str(1, i)), ...outputs.map((o) => str(2, o)), str(3, `${op}_${nodeCount++}`), str(4, op), ...attrs);
+const QWEN = path.resolve(__dirname, '../../../test/fixtures/models/tiny-qwen2');
 
 /** The reply to any question: a sentence, a fenced Python block, a sentence. One token per piece. */
 export const CODE_REPLY = ['Here is a function that adds two numbers:', '\n\n```python\n', 'def add(a, b):\n', '    return a + b\n', '```\n\n', 'Call it as add(2, 3).'];
@@ -93,8 +65,6 @@ export function makeScriptedChatModel(dir: string, positions = 65_536): string {
   // The one cache channel: 1 for <|forever|>, else 0.
   const flag = new Float32Array(vocab);
   flag[forever] = 1;
-  const f32 = (a: Float32Array | number[]) => Buffer.from(new Float32Array(a).buffer);
-  const i64 = (a: number[]) => Buffer.from(new BigInt64Array(a.map(BigInt)).buffer);
 
   const nodes = [
     node('Gather', ['flag', 'input_ids'], ['flag_rows'], attrInt('axis', 0)), // [b, s]
