@@ -5,14 +5,13 @@
 // (models/code-lm), Tab must insert it, and the model and onnxruntime's native addon must come from
 // the installed extension, not from this repository.
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { filterServerOutput, launchBrowser, root, SERVER_ENV, serverArgs, serverMain } from './server.mjs';
+import { acceptGhostText, launchBrowser, openWorkbench, root, SERVER_ENV, serverMain, startServer } from './server.mjs';
 
 const TARGET = 'linux-x64';
 const codeServer = join(root, '.cache/code-server/node_modules/code-server/out/node/entry.js');
@@ -21,17 +20,6 @@ const MOD = process.platform === 'darwin' ? 'Meta' : 'Control';
 // Waits bound hangs on a busy 2-core CI machine; they measure nothing.
 const EVENT_WAIT = 60_000;
 const run = promisify(execFile);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Process ids under `pid` (children, grandchildren...), from /proc. */
 function descendants(pid) {
@@ -77,7 +65,6 @@ describe(`the ${TARGET} VSIX installed into VS Code`, { timeout: 900_000, skip: 
   let installed;
   let workspace;
   let server;
-  let serverLog = '';
   let browser;
   let page;
 
@@ -106,8 +93,8 @@ describe(`the ${TARGET} VSIX installed into VS Code`, { timeout: 900_000, skip: 
 
   after(async () => {
     await browser?.close();
-    server?.kill();
-    if (serverLog) writeFileSync(join(shots, 'server.log'), serverLog);
+    if (server) writeFileSync(join(shots, 'server.log'), server.log());
+    server?.stop();
     for (const d of [out, state, workspace]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
@@ -131,29 +118,13 @@ describe(`the ${TARGET} VSIX installed into VS Code`, { timeout: 900_000, skip: 
 
   it('opens a workspace in the real VS Code server with the installed extension running', async () => {
     assert.ok(installed, 'installed');
-    const port = await freePort();
-    server = spawn(process.execPath, serverArgs(port, state), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...SERVER_ENV } });
-    filterServerOutput(server.stdout, (d) => (serverLog += d));
-    filterServerOutput(server.stderr, (d) => (serverLog += d));
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      try {
-        await fetch(base);
-        break;
-      } catch {
-        if (i > 600 || server.exitCode !== null) throw new Error(`VS Code server did not start:\n${serverLog}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    // The profile the VSIX was installed into, no settings beyond the offline defaults.
+    server = await startServer({}, { state });
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     // The plain workbench URL a user opens: a folder, no development payload.
-    await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
-    const trust = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Yes, I trust' }).first();
-    await trust.waitFor({ state: 'visible', timeout: 20_000 }).then(() => trust.click(), () => undefined);
     // The installed extension activated (onStartupFinished) once its status bar item shows.
-    await page.locator('[id$="onnxAssist.status"]').waitFor({ timeout: 120_000 });
+    await openWorkbench(page, server.url(workspace));
     assert.match(await page.locator('[id$="onnxAssist.status"]').innerText(), /code-lm/);
   });
 
@@ -173,23 +144,8 @@ describe(`the ${TARGET} VSIX installed into VS Code`, { timeout: 900_000, skip: 
     const suggestion = (await ghost.allInnerTexts()).join('').trim();
     assert.ok(suggestion.length > 0, 'ghost text is not empty');
     await page.screenshot({ path: join(shots, 'installed-ghost-text.png') });
-    const editorText = () => page.locator('.editor-instance .view-lines').innerText();
-    const before = await editorText();
-    // VS Code may replace the shown suggestion just as Tab goes in (a newer request); then ask
-    // for it again (Alt+\) and press Tab again. Each wait only bounds a hang.
-    let changed = false;
-    for (let attempt = 0; attempt < 5 && !changed; attempt++) {
-      if (attempt > 0 && !(await ghost.first().isVisible())) {
-        await page.keyboard.press('Alt+Backslash');
-        await ghost.first().waitFor({ state: 'visible', timeout: EVENT_WAIT }).catch(() => undefined);
-      }
-      await page.keyboard.press('Tab');
-      changed = await page
-        .waitForFunction((b) => document.querySelector('.editor-instance .view-lines').innerText !== b, before, { timeout: 15_000 })
-        .then(() => true, () => false);
-    }
+    const { changed, before, after } = await acceptGhostText(page, ghost, EVENT_WAIT);
     assert.ok(changed, 'Tab changed the document');
-    const after = await editorText();
     assert.ok(after.replace(/\s/g, '').length > before.replace(/\s/g, '').length, 'accepting inserted the suggestion');
     await page.screenshot({ path: join(shots, 'installed-accepted.png') });
   });

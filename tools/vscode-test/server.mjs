@@ -117,37 +117,79 @@ export function filterServerOutput(stream, write) {
 }
 
 /** `settings`: user settings for this profile on top of OFFLINE_SETTINGS. */
-export async function startServer(settings = {}) {
+/**
+ * Starts the VS Code server on a free port. `state` is the profile folder (user data and
+ * extensions): a new temporary one by default, removed on stop; a caller's own (a profile with an
+ * installed VSIX) is left to the caller. The server's log is kept for failure messages.
+ */
+export async function startServer(settings = {}, { state: ownState } = {}) {
   if (!existsSync(serverMain)) execFileSync('bash', [join(root, 'tools/vscode-test/install.sh')], { stdio: 'inherit' });
   if (!existsSync(join(root, 'dist/extension.js'))) throw new Error('dist/extension.js is missing: run npm run build first');
-  const state = mkdtempSync(join(tmpdir(), 'onnx-assist-vscode-'));
+  const state = ownState ?? mkdtempSync(join(tmpdir(), 'onnx-assist-vscode-'));
   const port = await freePort();
   const proc = spawn(process.execPath, serverArgs(port, state, settings), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...SERVER_ENV } });
   let log = '';
   filterServerOutput(proc.stdout, (d) => (log += d));
   filterServerOutput(proc.stderr, (d) => (log += d));
   const base = `http://127.0.0.1:${port}`;
+  // Polls only to notice the server listening; the bound guards a hang (a cold start on a busy machine is slow).
   for (let i = 0; ; i++) {
     try {
       await fetch(base);
       break;
     } catch {
-      if (i > 150) throw new Error(`VS Code server did not start:\n${log}`);
+      if (i > 600 || proc.exitCode !== null) throw new Error(`VS Code server did not start:\n${log}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
   return {
     base,
+    pid: proc.pid,
     remote: (p) => `vscode-remote://127.0.0.1:${port}${p}`,
     url(folder, payload) {
-      return `${base}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+      const url = `${base}/?folder=${encodeURIComponent(folder)}`;
+      return payload ? `${url}&payload=${encodeURIComponent(JSON.stringify(payload))}` : url;
     },
     log: () => log,
     stop() {
       proc.kill();
-      rmSync(state, { recursive: true, force: true });
+      if (!ownState) rmSync(state, { recursive: true, force: true });
     },
   };
+}
+
+/** Opens the workbench at `url` as a user would (trusting the folder if asked) and waits for the extension's status bar item. */
+export async function openWorkbench(page, url) {
+  await page.goto(url);
+  await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+  // A fresh profile asks whether to trust the folder: answer as a user would.
+  const trust = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Yes, I trust' }).first();
+  await trust.waitFor({ state: 'visible', timeout: 20_000 }).then(() => trust.click(), () => undefined);
+  // The extension is up once its status bar item shows.
+  await page.waitForSelector('[id$="onnxAssist.status"]', { timeout: 120_000 });
+}
+
+/**
+ * Presses Tab on the shown ghost text until the document changes. On a busy machine VS Code may
+ * replace the suggestion just as Tab goes in (a newer request, the widget re-rendering); then it
+ * is asked for again (Alt+\) and Tab pressed again, a few times. Waits only bound a hang.
+ * Returns the editor's text before and after.
+ */
+export async function acceptGhostText(page, ghost, eventWait) {
+  const editorText = () => page.locator('.editor-instance .view-lines').innerText();
+  const before = await editorText();
+  let changed = false;
+  for (let attempt = 0; attempt < 5 && !changed; attempt++) {
+    if (attempt > 0 && !(await ghost.first().isVisible())) {
+      await page.keyboard.press('Alt+Backslash');
+      await ghost.first().waitFor({ state: 'visible', timeout: eventWait }).catch(() => undefined);
+    }
+    await page.keyboard.press('Tab');
+    changed = await page
+      .waitForFunction((b) => document.querySelector('.editor-instance .view-lines').innerText !== b, before, { timeout: 15_000 })
+      .then(() => true, () => false);
+  }
+  return { changed, before, after: await editorText() };
 }
 
 export function launchBrowser() {

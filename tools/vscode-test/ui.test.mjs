@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { launchBrowser, root, startServer } from './server.mjs';
+import { acceptGhostText, launchBrowser, openWorkbench, root, startServer } from './server.mjs';
 
 const shots = join(root, 'test-results', 'ui');
 const MOD = process.platform === 'darwin' ? 'Meta' : 'Control';
@@ -49,13 +49,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     server = await startServer();
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(server.url(workspace, [['extensionDevelopmentPath', server.remote(root)]]));
-    await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
-    // A fresh profile asks whether to trust the folder: answer as a user would.
-    const trust = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Yes, I trust' }).first();
-    await trust.waitFor({ state: 'visible', timeout: 20_000 }).then(() => trust.click(), () => undefined);
-    // The extension is up once its status bar item shows.
-    await page.waitForSelector('[id$="onnxAssist.status"]', { timeout: 120_000 });
+    await openWorkbench(page, server.url(workspace, [['extensionDevelopmentPath', server.remote(root)]]));
   });
 
   after(async () => {
@@ -76,7 +70,6 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     await page.click('.editor-instance .view-lines');
   }
 
-  const editorText = () => page.locator('.editor-instance .view-lines').innerText();
   const panel = () => page.frameLocator('iframe.webview.ready[src*="extensionId=onnx-assist.onnx-assist"]').frameLocator('iframe#active-frame');
   const statusBar = () => page.locator('[id$="onnxAssist.status"]');
 
@@ -117,22 +110,8 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     const suggestion = (await ghost.allInnerTexts()).join('').trim();
     assert.ok(suggestion.length > 0, 'ghost text is not empty');
     await page.screenshot({ path: join(shots, 'inline-ghost-text.png') });
-    const before = await editorText();
-    // On a busy machine VS Code may replace the shown suggestion just as Tab goes in (a newer
-    // request, or the widget re-rendering); then show it again and press Tab again, a few times.
-    let changed = false;
-    for (let attempt = 0; attempt < 5 && !changed; attempt++) {
-      if (attempt > 0 && !(await ghost.first().isVisible())) {
-        await page.keyboard.press('Alt+Backslash');
-        await ghost.first().waitFor({ state: 'visible', timeout: EVENT_WAIT }).catch(() => undefined);
-      }
-      await page.keyboard.press('Tab');
-      changed = await page
-        .waitForFunction((b) => document.querySelector('.editor-instance .view-lines').innerText !== b, before, { timeout: 15_000 })
-        .then(() => true, () => false);
-    }
+    const { changed, before, after } = await acceptGhostText(page, ghost, EVENT_WAIT);
     assert.ok(changed, 'Tab changed the document');
-    const after = await editorText();
     assert.ok(after.replace(/\s/g, '').length > before.replace(/\s/g, '').length, 'accepting inserted the suggestion');
     await page.screenshot({ path: join(shots, 'inline-accepted.png') });
   });
@@ -459,11 +438,7 @@ describe('Chat in the panel (scripted instruct fixture)', { timeout: 600_000 }, 
     server = await startServer();
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(server.url(workspace, [['extensionDevelopmentPath', server.remote(root)]]));
-    await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
-    const trust = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Yes, I trust' }).first();
-    await trust.waitFor({ state: 'visible', timeout: 20_000 }).then(() => trust.click(), () => undefined);
-    await page.waitForSelector('[id$="onnxAssist.status"]', { timeout: 120_000 });
+    await openWorkbench(page, server.url(workspace, [['extensionDevelopmentPath', server.remote(root)]]));
   });
 
   after(async () => {
