@@ -43,6 +43,8 @@ PY_THIRD_PARTY.pop("certifi")  # not permissive in the sense used here
 DEBIAN_SECTIONS = {"games": "games", "sound": "audio and music", "graphics": "graphics and images",
                    "science": "science", "fonts": "fonts", "net": "networking"}
 
+MAX_CHARS = 600  # --max-chars: each text of a pair is cut to this many characters
+
 h = lambda s: int(hashlib.md5(s.encode("utf-8")).hexdigest()[:8], 16)
 clean = lambda s: re.sub(r"\s+", " ", s).strip()
 
@@ -137,7 +139,7 @@ def debian_status(pairs):
         body = d.group(2).split("\n .\n")[0]
         body = clean(body)
         if len(body) > 40:
-            pairs.append({"a": clean(d.group(1)), "b": body[:1000], "source": "debian-status"})
+            pairs.append({"a": clean(d.group(1)), "b": body[:MAX_CHARS], "source": "debian-status"})
             n += 1
     return n
 
@@ -197,7 +199,7 @@ def python(pairs, tasks, rng, licences):
                 n += 1
             rest = clean(" ".join(paras[1:]) if len(paras) > 1 else paras[0][len(summary):])
             if len(rest) > 40 and not rest.startswith((">>>", "Parameters", "Args")):
-                pairs.append({"a": summary, "b": rest[:1000], "source": "python-docstring"})
+                pairs.append({"a": summary, "b": rest[:MAX_CHARS], "source": "python-docstring"})
                 n += 1
     for _, lic in files:
         licences[lic] = licences.get(lic, 0) + 1
@@ -267,7 +269,7 @@ def npm(pairs, licences):
         for readme in glob.glob(os.path.join(d, "[Rr][Ee][Aa][Dd][Mm][Ee]*.md"))[:1]:
             for heading, body in markdown_sections(open(readme, encoding="utf-8", errors="replace").read()):
                 if 3 <= len(heading) <= 80 and len(body) > 40 and not re.search(r"licen[cs]e|install|contribut|changelog", heading, re.I):
-                    pairs.append({"a": heading, "b": body[:1000], "source": "npm-readme"})
+                    pairs.append({"a": heading, "b": body[:MAX_CHARS], "source": "npm-readme"})
                     count += 1
         for dts in sorted(glob.glob(os.path.join(d, "**", "*.d.ts"), recursive=True))[:200]:
             if "/node_modules/" in os.path.relpath(dts, d):
@@ -311,14 +313,17 @@ def main():
     p.add_argument("--tasks", required=True)
     p.add_argument("--cap", type=int, default=40000, help="at most this many pairs per source")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--max-chars", type=int, default=600, help="cut each text of a pair to this many characters")
     a = p.parse_args()
+    global MAX_CHARS
+    MAX_CHARS = a.max_chars
     rng = random.Random(a.seed)
     pairs, tasks, licences = [], [], {}
     counts = {"debian": debian(pairs, tasks, rng), "debian-status": debian_status(pairs),
               "python": python(pairs, tasks, rng, licences), "npm": npm(pairs, licences), "moby-dick": moby_dick(pairs)}
     by_source = {}
     for q in pairs:
-        q["a"], q["b"] = q["a"][:1000], q["b"][:1000]
+        q["a"], q["b"] = q["a"][:MAX_CHARS], q["b"][:MAX_CHARS]
         if q["a"].lower() != q["b"].lower():
             by_source.setdefault(q["source"], []).append(q)
     out = []
