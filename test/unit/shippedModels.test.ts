@@ -74,4 +74,43 @@ describe('shipped default models', () => {
     assert.ok(acc >= 0.85, `accuracy ${acc}`);
     assert.equal(new Set(rows.map((x) => x.label)).size, 10);
   });
+
+  describe('sentence-encoder', () => {
+    const dir = path.join(MODELS, 'sentence-encoder');
+
+    it('stays within its 12.5 MB share of models/', () => {
+      let total = 0;
+      for (const f of ['', 'onnx'].flatMap((d) => fs.readdirSync(path.join(dir, d), { withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(dir, d, e.name)))) total += fs.statSync(f).size;
+      assert.ok(total <= 12.5 * 1024 * 1024, `${(total / 1048576).toFixed(1)} MB`);
+    });
+
+    it('loads unchanged in the transformers.js feature-extraction pipeline, same vectors within 1e-4 (fp32 and int8)', async () => {
+      const T = await import('@huggingface/transformers');
+      T.env.allowRemoteModels = false;
+      T.env.localModelPath = '/';
+      const texts = ['Real-time strategy game of ancient warfare', 'Return the size of the terminal window.', 'x'];
+      for (const [dtype, onnxFile] of [['fp32', 'model.onnx'], ['q8', 'model_quantized.onnx']] as const) {
+        const fe = await T.pipeline('feature-extraction', dir, { dtype });
+        try {
+          const theirs = (await fe(texts, { pooling: 'mean', normalize: true })).tolist() as number[][];
+          const ours = await client.request('embed', { modelPath: dir, texts, normalize: true, onnxFile });
+          texts.forEach((t, i) => theirs[i].forEach((v, j) => assert.ok(Math.abs(v - ours.vectors[i][j]) < 1e-4, `${dtype} ${t} [${j}]: ${ours.vectors[i][j]} vs ${v}`)));
+        } finally {
+          await fe.dispose();
+        }
+      }
+    });
+
+    it('ranks a matching description above unrelated ones (a check that the weights are trained)', async () => {
+      const r = await client.request('embed', {
+        modelPath: dir,
+        normalize: true,
+        texts: ['sound', 'audio player for music files', 'monospaced font for programming', 'library for parsing XML documents'],
+      });
+      const cos = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
+      const [q, ...docs] = r.vectors;
+      const sims = docs.map((d) => cos(q, d));
+      assert.equal(sims.indexOf(Math.max(...sims)), 0, sims.map((x) => x.toFixed(3)).join(' '));
+    });
+  });
 });
