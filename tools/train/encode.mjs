@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const root = new URL('../..', import.meta.url).pathname;
-const { ModelTokenizer } = require(join(root, 'out/src/host/engine/tokenizer.js'));
+const { ModelTokenizer } = require(join(root, 'out/src/host/runtime/tokenizer.js'));
 const [dir, input, output, maxLen] = process.argv.slice(2);
 const json = (f) => {
   try {

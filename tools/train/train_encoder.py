@@ -3,7 +3,7 @@
 exports it in the Hugging Face / transformers.js feature-extraction layout.
 
     /usr/bin/python3 tools/train/encoder_corpus.py --out /tmp/enc/pairs.jsonl --tasks tools/eval/encoder-tasks.jsonl
-    npm run build --silent   # encoder_encode.mjs tokenizes with the product's own tokenizer (out/src)
+    npm run build --silent   # encode.mjs tokenizes with the product's own tokenizer (out/src)
     nice -n 10 /usr/bin/python3 tools/train/train_encoder.py --data /tmp/enc/pairs.jsonl --out models/sentence-encoder \
         --ckpt /tmp/enc/ckpt.pt --threads 1
     /usr/bin/python3 tools/export/quantize.py models/sentence-encoder
@@ -66,7 +66,7 @@ def encode(out_dir, texts, work, name, max_len):
     with open(src, "w", encoding="utf-8") as f:
         for t in texts:
             f.write(json.dumps({"text": t}, ensure_ascii=False) + "\n")
-    subprocess.run(["node", os.path.join(HERE, "encoder_encode.mjs"), out_dir, src, dst, str(max_len)], check=True)
+    subprocess.run(["node", os.path.join(HERE, "encode.mjs"), out_dir, src, dst, str(max_len)], check=True)
     return [json.loads(l) for l in open(dst)]
 
 
