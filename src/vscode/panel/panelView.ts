@@ -95,7 +95,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
   postModels(): void {
     const m = this.models;
     const s = this.assistant.settings;
-    const inUse = new Set([this.assistant.models.generationModel(s), this.assistant.models.classificationModel(s), s.zeroShot.model]);
+    const inUse = new Set([this.assistant.models.generationModel(s), this.assistant.models.classificationModel(s), this.assistant.models.zeroShotModel(s)]);
     this.post({ type: 'models', cacheDir: m.cacheDir, models: m.cached().map((c) => ({ repo: c.repo, dtype: c.dtype, bytes: c.bytes, inUse: inUse.has(c.dir) })) });
   }
 

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/vscode/extension';
 import { providerText, type ProviderState } from '../../../src/vscode/providerText';
+import type { ZeroShotResult } from '../../../src/protocol/classification';
 import type { HostStatus } from '../../../src/protocol/types';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
@@ -53,7 +54,7 @@ describe('pickers, provider and restart in VS Code', () => {
       const names = (purpose: 'generation' | 'classification' | 'zeroShot') => a.assistant.models.list(a.assistant.settings, purpose).map((m) => m.label);
       assert.deepEqual(names('generation'), ['code-lm', 'tiny-bigcode', 'tiny-gpt2', 'tiny-gpt2-fim', 'tiny-gpt2-merged', 'tiny-llama', 'tiny-llama-fp16', 'tiny-llama-genai', 'tiny-llama-q4', 'tiny-qwen2']);
       assert.deepEqual(names('classification'), ['code-language', 'spam-classifier', 'tiny-bert-classifier', 'tiny-bert-multilabel', 'tiny-distilbert', 'tiny-roberta']);
-      assert.deepEqual(names('zeroShot'), ['tiny-bert-embedder', 'tiny-bert-nli', 'tiny-deberta-nli']);
+      assert.deepEqual(names('zeroShot'), ['sentence-encoder', 'tiny-bert-embedder', 'tiny-bert-nli', 'tiny-deberta-nli']);
     } finally {
       await cfg().update('hub.cacheDir', undefined, vscode.ConfigurationTarget.Global);
       await cfg().update('modelFolders', undefined, vscode.ConfigurationTarget.Global);
@@ -68,13 +69,17 @@ describe('pickers, provider and restart in VS Code', () => {
     assert.equal(a.assistant.settings.zeroShot.model, fixture('tiny-bert-nli'));
   });
 
-  it('zero-shot with no zero-shot model fails before asking for labels, offering the fixes', async () => {
-    const e = await rejectionOf(vscode.commands.executeCommand('onnxAssist.zeroShotClassify', { text: 'The app crashes on start' }));
-    assert.match(e.message, /No zero-shot model is set/);
-    assert.deepEqual((e as { actions?: { title: string }[] }).actions?.map((x) => x.title), ['Select Zero-Shot Model…', 'Download Model…']);
+  it('zero-shot works out of the box on the shipped sentence encoder; a classifier set as the zero-shot model fails before asking for labels', async () => {
+    const r = await vscode.commands.executeCommand<ZeroShotResult>('onnxAssist.zeroShotClassify', { text: 'The app crashes on start with a stack trace', labels: ['bug report', 'recipe'], show: false });
+    assert.equal(r.mode, 'similarity', 'scored by the shipped encoder');
+    assert.deepEqual(r.results[0].map((l) => l.label).sort(), ['bug report', 'recipe']);
     await cfg().update('zeroShot.model', shipped('code-language'), vscode.ConfigurationTarget.Global);
-    const fixed = await rejectionOf(vscode.commands.executeCommand('onnxAssist.zeroShotClassify', { text: 'The app crashes on start' }));
-    assert.match(fixed.message, /The zero-shot model code-language is a classifier .*Zero-shot needs an NLI model/);
+    try {
+      const e = await rejectionOf(vscode.commands.executeCommand('onnxAssist.zeroShotClassify', { text: 'The app crashes on start' }));
+      assert.match(e.message, /The zero-shot model code-language is a classifier .*Zero-shot needs an NLI model/);
+    } finally {
+      await cfg().update('zeroShot.model', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('Select Execution Provider takes only providers this installation has here', async () => {
