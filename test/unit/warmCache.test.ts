@@ -13,9 +13,12 @@ import type { Cancellation } from '../../src/host/cancellation';
 import { newClient, ROOT } from './helpers';
 
 const MODEL = path.join(ROOT, 'models', 'code-lm');
-// A long file: more than one 128-token prefill chunk, cut to the model's context.
-const FILE = fs.readFileSync(path.join(ROOT, 'src', 'host', 'generation', 'sampling.ts'), 'utf8').slice(0, 3000);
+// A long file: more than one 128-token prefill chunk, and more than the model's context (twice).
+const SOURCE = fs.readFileSync(path.join(ROOT, 'src', 'host', 'generation', 'sampling.ts'), 'utf8');
+const FILE = `${SOURCE}\n${SOURCE}`;
 const OPTIONS = { doSample: false, maxNewTokens: 16 } as const;
+/** The prompt is cut to at most what leaves room for the new tokens. */
+const PROMPT_ROOM = (JSON.parse(fs.readFileSync(path.join(MODEL, 'config.json'), 'utf8')) as { n_positions: number }).n_positions - OPTIONS.maxNewTokens;
 
 /** A cancel flag that turns on once `steps` forward passes have run. */
 function cancelAfter(steps: number): Cancellation {
@@ -31,7 +34,9 @@ describe('warm cache (prefill)', () => {
   it('after a prefill the completion reuses the whole prompt and gives the cold output', async () => {
     const warm = await client.request('prefill', { modelPath: MODEL, prompt: FILE, maxNewTokens: OPTIONS.maxNewTokens });
     assert.equal(warm.preempted, false);
-    assert.equal(warm.cachedTokens, warm.promptTokens > 240 ? 240 : warm.promptTokens);
+    assert.ok(warm.promptTokens > PROMPT_ROOM, `the file (${warm.promptTokens} tokens) is longer than the context`);
+    // Cut from the left in whole 64-token blocks (prompt.ts), so it fills the room to within a block.
+    assert.ok(warm.cachedTokens <= PROMPT_ROOM && warm.cachedTokens > PROMPT_ROOM - 64, `${warm.cachedTokens} cached of ${PROMPT_ROOM} room`);
     const r = await client.request('generate', { modelPath: MODEL, prompt: FILE, options: OPTIONS });
     assert.equal(r.stats.reusedTokens, warm.cachedTokens - 1);
     await client.request('unload', { modelPath: MODEL });
