@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { HostClient } from '../../src/client/hostClient';
-import { fitLogistic, predictProba } from '../../src/host/encoders/logistic';
+import { fitLogistic, mulberry32, predictProba } from '../../src/host/encoders/logistic';
 import { fitBagOfWords, predictBagOfWords } from './bagOfWords';
 import type { Figure } from './report';
 import type { EvalOptions } from './shippedModels';
@@ -50,18 +50,6 @@ interface TaskRow {
 }
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
-
-/** Seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The file-based tasks: per class, groups (source package, source file) in md5 order go to the
@@ -154,7 +142,7 @@ export async function fewShotScores(client: HostClient, model: string, task: Tas
     const enc: number[] = [];
     const bow: number[] = [];
     for (let d = 0; d < draws; d++) {
-      const pick = drawExamples(task.pool, k, n, rng(1000 * n + d));
+      const pick = drawExamples(task.pool, k, n, mulberry32(1000 * n + d));
       const y = pick.map((i) => task.pool[i].y);
       const head = fitLogistic(pick.map((i) => poolVec[i]), y, k);
       enc.push(mean(task.test.map((t, i) => Number(argmax(predictProba(head, testVec[i])) === t.y))));

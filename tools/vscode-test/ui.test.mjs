@@ -17,6 +17,21 @@ const MOD = process.platform === 'darwin' ? 'Meta' : 'Control';
 // 2-core machine; a wait bounds a hang, it measures nothing.
 const EVENT_WAIT = 60_000;
 
+
+/**
+ * Merges settings into the workspace's settings.json, starts the VS Code server and a browser,
+ * and opens the workspace with this repository as the extension under development.
+ */
+async function openDevWorkbench(workspace, extraSettings) {
+  const settingsFile = join(workspace, '.vscode', 'settings.json');
+  const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+  writeFileSync(settingsFile, JSON.stringify({ ...settings, ...extraSettings }, null, 1));
+  const server = await startServer();
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await openWorkbench(page, server.url(workspace, [['extensionDevelopmentPath', server.remote(root)]]));
+  return { server, browser, page };
+}
 describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
   let server;
   let browser;
@@ -43,13 +58,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
     hub.fault('model_quantized.onnx', { kind: 'slow', bytesPerSecond: 1_000_000 });
     await hub.start();
     cache = mkdtempSync(join(tmpdir(), 'onnx-assist-ui-cache-'));
-    const settingsFile = join(workspace, '.vscode', 'settings.json');
-    const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
-    writeFileSync(settingsFile, JSON.stringify({ ...settings, 'onnxAssist.hub.endpoint': hub.url, 'onnxAssist.hub.cacheDir': cache }, null, 1));
-    server = await startServer();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await openWorkbench(page, server.url(workspace, [['extensionDevelopmentPath', server.remote(root)]]));
+    ({ server, browser, page } = await openDevWorkbench(workspace, { 'onnxAssist.hub.endpoint': hub.url, 'onnxAssist.hub.cacheDir': cache }));
   });
 
   after(async () => {
@@ -457,13 +466,7 @@ describe('Chat in the panel (scripted instruct fixture)', { timeout: 600_000 }, 
     models = mkdtempSync(join(tmpdir(), 'onnx-assist-ui-chat-model-'));
     const { makeScriptedChatModel, CODE_BLOCK, CODE_REPLY, FOREVER } = createRequire(import.meta.url)(join(root, 'out/test/unit/scriptedChatModel.js'));
     fixture = { dir: makeScriptedChatModel(join(models, 'scripted-chat')), small: makeScriptedChatModel(join(models, 'scripted-chat-small'), 256), CODE_BLOCK, CODE_REPLY, FOREVER };
-    const settingsFile = join(workspace, '.vscode', 'settings.json');
-    const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
-    writeFileSync(settingsFile, JSON.stringify({ ...settings, 'onnxAssist.generationModel': fixture.dir, 'onnxAssist.inline.enabled': false }, null, 1));
-    server = await startServer();
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await openWorkbench(page, server.url(workspace, [['extensionDevelopmentPath', server.remote(root)]]));
+    ({ server, browser, page } = await openDevWorkbench(workspace, { 'onnxAssist.generationModel': fixture.dir, 'onnxAssist.inline.enabled': false }));
   });
 
   after(async () => {

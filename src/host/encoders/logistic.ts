@@ -121,8 +121,8 @@ export function fitLogistic(x: number[][], y: number[], classes: number, opts: F
   };
 }
 
-/** Seeded PRNG so folds are the same on every run. */
-function mulberry32(seed: number): () => number {
+/** Seeded PRNG (mulberry32) so folds, and the evaluation's draws, are the same on every run. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
