@@ -219,7 +219,9 @@ export async function evalCodeLm(client: HostClient, o: EvalOptions): Promise<Fi
     if (line.trim().length < 8) continue;
     const cut = indent + 1 + Math.floor(rng.next() * (line.length - indent - 1));
     const prefix = all.slice(0, li).join('\n') + (li > 0 ? '\n' : '') + line.slice(0, cut);
-    const prompt = prefix.slice(-1500);
+    // Up to 4,000 characters before the cursor (about 1,000 tokens of code): what a model with a
+    // longer context can use; a shorter one is cut to its context by the host.
+    const prompt = prefix.slice(-4000);
     const want = line.slice(cut).trimEnd();
     lines++;
     // Plain greedy, like the baseline: generation_config's repetition penalty (an inline-completion
