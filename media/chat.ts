@@ -56,8 +56,11 @@ export class ChatView {
     });
     $('chatClear').addEventListener('click', () => post({ type: 'chatClear' }));
     // Links in replies are text: the webview must not navigate, and the model chose the address.
+    // The click also stops here, before the webview host's own link handler (on the window) sees it.
     $('chatLog').addEventListener('click', (e) => {
-      if ((e.target as HTMLElement).closest('a')) e.preventDefault();
+      if (!(e.target as HTMLElement).closest('a')) return;
+      e.preventDefault();
+      e.stopPropagation();
     });
   }
 

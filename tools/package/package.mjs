@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { dirname, join, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { declaredClosure, runtimePackages } from './deps.mjs';
@@ -241,7 +242,8 @@ async function main() {
   for (const r of results) console.log(`  ${shown(r.file)}  ${mb(r.size)} (${r.size} bytes; ${r.count} files, ${mb(r.unpacked)} unpacked)${r.hasOrt ? '' : '  [no local inference: no onnxruntime binaries for this platform]'}`);
 }
 
-if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
+// Run as a script (not imported by a test): compared as file URLs, so Windows paths and spaces match.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((e) => {
     console.error(e instanceof Error ? e.message : e);
     process.exit(1);

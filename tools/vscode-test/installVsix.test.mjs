@@ -169,14 +169,16 @@ describe(`the ${TARGET} VSIX installed into VS Code`, { timeout: 900_000, skip: 
     const mapped = descendants(server.pid).flatMap(mappedOnnxruntime);
     assert.ok(mapped.some((f) => f.startsWith(`${installed}/node_modules/onnxruntime-node/bin/napi-v6/linux/x64/onnxruntime_binding.node`)), `addon mapped from the installed extension: ${mapped.join(', ') || 'none'}`);
     assert.ok(!mapped.some((f) => f.startsWith(join(root, 'node_modules'))), `nothing mapped from the repository: ${mapped.join(', ')}`);
-    // And the extension host was started for the installed extension, not a development one.
-    const hosts = descendants(server.pid).filter((p) => {
+    // And an extension host runs under the server, and no process was given an extension under
+    // development (the addon check above is what ties the running code to the installed folder).
+    const cmdlines = descendants(server.pid).flatMap((p) => {
       try {
-        return /extensionHost/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8'));
+        return [readFileSync(`/proc/${p}/cmdline`, 'utf8')];
       } catch {
-        return false;
+        return [];
       }
     });
-    assert.ok(hosts.length > 0, 'an extension host process runs under the server');
+    assert.ok(cmdlines.some((c) => /extensionHost/.test(c)), 'an extension host process runs under the server');
+    assert.ok(cmdlines.every((c) => !c.includes('extensionDevelopmentPath')), 'no extension under development');
   });
 });

@@ -17,6 +17,9 @@ import type { ChatMessage, GenerateResult, GenerationOptions, LoadParams } from 
 import { CliFailure, generationOptions, loadFlags, remoteFlags, UsageError } from '../args';
 import type { HostContext } from '../context';
 
+/** A reply's length when --max-new-tokens is not given (the prompt is fitted to leave this much room). */
+const CHAT_MAX_NEW_TOKENS = 128;
+
 interface Reply {
   content: string;
   stopped: boolean;
@@ -30,12 +33,18 @@ class Conversation {
   system = DEFAULT_SYSTEM_PROMPT;
   turns: ChatTurn[] = [];
 
+  private readonly options: GenerationOptions & { maxNewTokens: number };
+
   constructor(
     private readonly ctx: HostContext,
-    private readonly options: GenerationOptions,
+    options: GenerationOptions,
     private readonly load: LoadParams | undefined,
     private readonly remote: RemoteConfig | undefined,
-  ) {}
+  ) {
+    // The prompt is fitted leaving room for exactly the reply the host will be asked for (the
+    // host's own default is the model's generation_config, which the fit cannot know).
+    this.options = { ...options, maxNewTokens: options.maxNewTokens ?? CHAT_MAX_NEW_TOKENS };
+  }
 
   describe(): string {
     return this.remote ? `${this.remote.model || this.remote.backend} (${this.remote.backend} at ${this.remote.endpoint})` : this.load!.modelPath;
@@ -53,7 +62,7 @@ class Conversation {
     const load = this.load;
     const info = await this.ctx.client.request('countTokens', { ...load, texts: [] });
     const count = async (messages: ChatMessage[]) => (await this.ctx.client.request('countTokens', { ...load, messages })).messages ?? 0;
-    const budget = promptBudget(info.contextLength, this.options.maxNewTokens ?? 128);
+    const budget = promptBudget(info.contextLength, this.options.maxNewTokens);
     return { ...(await fitConversation(this.system, this.turns, budget, count, info.contextLength)), contextLength: info.contextLength };
   }
 

@@ -14,6 +14,7 @@ import type { Assistant } from '../assistant';
 import { generationOptions } from '../config';
 import { modelDisplayName } from '../models/locations';
 import type { ChatStorage } from './chatStorage';
+import { userEditor } from './proposals';
 
 type ChatMessageFromPanel = Extract<FromPanel, { type: `chat${string}` }>;
 
@@ -142,10 +143,12 @@ export class ChatController implements vscode.Disposable {
 
   /** The selection (or the whole file) of the editor the user was in, counted by the model's tokenizer. */
   private async attach(what: 'selection' | 'file'): Promise<void> {
-    const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+    const ed = userEditor();
     if (!ed) throw new Error(`No editor to attach from: open a file${what === 'selection' ? ' and select some text' : ''}.`);
     const doc = ed.document;
-    const path = vscode.workspace.asRelativePath(doc.uri, false);
+    // Relative inside the workspace; outside it only the file's name goes into the prompt and the store.
+    const inWorkspace = vscode.workspace.getWorkspaceFolder(doc.uri) !== undefined;
+    const path = inWorkspace ? vscode.workspace.asRelativePath(doc.uri, false) : doc.uri.path.split('/').pop() ?? doc.uri.path;
     let a: ChatAttachment;
     if (what === 'selection') {
       if (ed.selection.isEmpty) throw new Error(`Nothing is selected in ${path}: select the code to ask about, or attach the file.`);
@@ -212,7 +215,8 @@ export class ChatController implements vscode.Disposable {
       }
     } finally {
       if (this.running === ac) this.running = undefined;
-      await this.save();
+      // A failed save (disk full) must not leave the panel showing a reply in progress.
+      await this.save().catch((e: unknown) => this.assistant.reportQuietly('chat', e));
       this.postState();
     }
   }

@@ -22,7 +22,7 @@ import { providerText } from '../providerText';
 import { selectedText } from '../selection';
 import { ChatController } from './chatController';
 import { ChatStorage } from './chatStorage';
-import { Proposals } from './proposals';
+import { Proposals, userEditor } from './proposals';
 
 export const PANEL_VIEW = 'onnxAssist.panel';
 
@@ -174,7 +174,7 @@ export class PanelView implements vscode.WebviewViewProvider, vscode.Disposable,
       case 'chatDetach':
         return this.chat.handle(msg);
       case 'apply': {
-        const ed = vscode.window.activeTextEditor ?? vscode.window.visibleTextEditors[0];
+        const ed = userEditor();
         if (!ed) return this.post({ type: 'error', request: msg.type, message: 'No editor to apply to: open the file and select what the code should replace.' });
         return this.proposals.propose(ed, msg.text);
       }

@@ -8,6 +8,16 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 
 export const PROPOSAL_SCHEME = 'onnx-assist-proposal';
+
+/**
+ * The editor a chat action works on: the active one, else the first visible, never a proposal
+ * document of an open Apply diff (read-only; applying or attaching it would be meaningless).
+ */
+export function userEditor(): vscode.TextEditor | undefined {
+  const isUser = (e: vscode.TextEditor | undefined) => !!e && e.document.uri.scheme !== PROPOSAL_SCHEME;
+  const active = vscode.window.activeTextEditor;
+  return isUser(active) ? active : vscode.window.visibleTextEditors.find(isUser);
+}
 export const ACCEPT_COMMAND = 'onnxAssist.chat.acceptProposal';
 export const DISCARD_COMMAND = 'onnxAssist.chat.discardProposal';
 
