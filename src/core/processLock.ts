@@ -35,7 +35,7 @@ function readOwner(file: string): LockOwner | undefined {
     const v = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockOwner>;
     return typeof v.pid === 'number' && typeof v.host === 'string' ? (v as LockOwner) : undefined;
   } catch {
-    return undefined; // being written this instant, or damaged: treated as held
+    return undefined; // damaged: treated as held
   }
 }
 
@@ -44,17 +44,25 @@ export function tryLock(file: string, what: string): LockAttempt {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const mine: LockOwner = { pid: process.pid, host: os.hostname(), token: crypto.randomBytes(8).toString('hex'), what, started: new Date().toISOString() };
   let tookOverFrom: LockOwner | undefined;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      fs.writeFileSync(file, JSON.stringify(mine), { flag: 'wx' });
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
-      const owner = readOwner(file);
-      if (!owner || owner.host !== os.hostname() || alive(owner.pid)) return { acquired: false, owner };
-      tookOverFrom = owner;
-      fs.rmSync(file, { force: true });
+  // The lock appears with its owner already written (a full file hard-linked into place, which
+  // fails if the lock exists), so no one ever reads an empty lock and cannot say who holds it.
+  const staged = `${file}.${mine.token}`;
+  fs.writeFileSync(staged, JSON.stringify(mine));
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        fs.linkSync(staged, file);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+        const owner = readOwner(file);
+        if (!owner || owner.host !== os.hostname() || alive(owner.pid)) return { acquired: false, owner };
+        tookOverFrom = owner;
+        fs.rmSync(file, { force: true });
+      }
     }
+  } finally {
+    fs.rmSync(staged, { force: true });
   }
   let released = false;
   const release = () => {
