@@ -11,12 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { acceptGhostText, launchBrowser, openWorkbench, root, SERVER_ENV, serverMain, startServer } from './server.mjs';
+import { acceptGhostText, launchBrowser, MOD, openWorkbench, quickOpen, root, SERVER_ENV, serverMain, startServer } from './server.mjs';
 
 const TARGET = 'linux-x64';
 const codeServer = join(root, '.cache/code-server/node_modules/code-server/out/node/entry.js');
 const shots = join(root, 'test-results', 'install');
-const MOD = process.platform === 'darwin' ? 'Meta' : 'Control';
 // Waits bound hangs on a busy 2-core CI machine; they measure nothing.
 const EVENT_WAIT = 60_000;
 const run = promisify(execFile);
@@ -130,13 +129,7 @@ describe(`the ${TARGET} VSIX installed into VS Code`, { timeout: 900_000, skip: 
 
   it('typing shows ghost text from the shipped model, and Tab inserts it', async () => {
     assert.ok(page, 'workbench open');
-    await page.keyboard.press(`${MOD}+P`);
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-    await page.keyboard.type('sample.ts');
-    await page.waitForSelector('.quick-input-list .monaco-list-row[aria-label*="sample.ts"]', { timeout: EVENT_WAIT });
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('.tab.active[aria-label*="sample.ts"]', { timeout: EVENT_WAIT });
-    await page.click('.editor-instance .view-lines');
+    await quickOpen(page, 'sample.ts', EVENT_WAIT);
     await page.keyboard.press(`${MOD}+End`);
     await page.keyboard.type('export function midpoint(a: Point, b: Point): Point {\nconst dx = a.x - b.x;\nconst dy = ');
     const ghost = page.locator('.ghost-text-decoration, .ghost-text');

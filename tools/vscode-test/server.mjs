@@ -158,6 +158,20 @@ export async function startServer(settings = {}, { state: ownState } = {}) {
   };
 }
 
+/** The platform's command modifier for keyboard shortcuts. */
+export const MOD = process.platform === 'darwin' ? 'Meta' : 'Control';
+
+/** Opens a workspace file by Quick Open (Ctrl+P) and puts the caret in its editor. Waits only bound a hang. */
+export async function quickOpen(page, name, eventWait) {
+  await page.keyboard.press(`${MOD}+P`);
+  await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+  await page.keyboard.type(name);
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: eventWait });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: eventWait });
+  await page.click('.editor-instance .view-lines');
+}
+
 /** Opens the workbench at `url` as a user would (trusting the folder if asked) and waits for the extension's status bar item. */
 export async function openWorkbench(page, url) {
   await page.goto(url);

@@ -8,10 +8,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { acceptGhostText, launchBrowser, openWorkbench, root, startServer } from './server.mjs';
+import { acceptGhostText, launchBrowser, MOD, openWorkbench, quickOpen, root, startServer } from './server.mjs';
 
 const shots = join(root, 'test-results', 'ui');
-const MOD = process.platform === 'darwin' ? 'Meta' : 'Control';
 
 // How long to wait for something the test caused to show up. Generous: CI runs on a busy
 // 2-core machine; a wait bounds a hang, it measures nothing.
@@ -70,13 +69,7 @@ describe('ONNX Assist in the VS Code UI', { timeout: 600_000 }, () => {
   });
 
   async function open(name) {
-    await page.keyboard.press(`${MOD}+P`);
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-    await page.keyboard.type(name);
-    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: EVENT_WAIT });
-    await page.keyboard.press('Enter');
-    await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: EVENT_WAIT });
-    await page.click('.editor-instance .view-lines');
+    await quickOpen(page, name, EVENT_WAIT);
   }
 
   const panel = () => page.frameLocator('iframe.webview.ready[src*="extensionId=onnx-assist.onnx-assist"]').frameLocator('iframe#active-frame');
@@ -480,13 +473,7 @@ describe('Chat in the panel (scripted instruct fixture)', { timeout: 600_000 }, 
   const settled = (locator) => locator.evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
 
   async function openFile(name) {
-    await page.keyboard.press(`${MOD}+P`);
-    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
-    await page.keyboard.type(name);
-    await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: EVENT_WAIT });
-    await page.keyboard.press('Enter');
-    await page.waitForSelector(`.tab.active[aria-label*="${name}"]`, { timeout: EVENT_WAIT });
-    await page.click('.editor-instance .view-lines');
+    await quickOpen(page, name, EVENT_WAIT);
   }
 
   /** Shows the panel (the activity bar icon would hide it when it is already shown). */
